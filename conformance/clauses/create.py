@@ -1,0 +1,40 @@
+"""C-clauses: ``tracable_create_parameter(tensor, placeholder)``."""
+
+from conformance.clauses.model import Clause
+
+CLAUSES = (
+    Clause(
+        "C-1", "MUST", "aliases the source",
+        "The output and the placeholder share the source's storage: nothing is copied.",
+        "The parameter must see later in-place changes of the source, as `nn.Parameter(t)` does.",
+    ),
+    Clause(
+        "C-2", "MUST", "takes the source's metadata",
+        "Afterwards the output and the placeholder have the source's shape, strides, storage "
+        "offset, dtype and device.",
+        "The new parameter is the source tensor under a new identity, for every layout.",
+    ),
+    Clause(
+        "C-3", "MUST", "values bit for bit",
+        "The output's values equal the source's bit for bit (NaN payloads and signed zeros "
+        "included).",
+        "Numerical equality hides -0.0 versus 0.0 and NaN payloads; a take-over must not change bits.",
+    ),
+    Clause(
+        "C-4", "MUST", "requires_grad follows the placeholder",
+        "The output requires grad exactly when the placeholder does, whatever the ambient grad "
+        "mode.",
+        "A parameter created under `no_grad` must still train.",
+    ),
+    Clause(
+        "C-5", "MUST", "grad mode untouched",
+        "The ambient grad mode is the same after the call as before, also when the call raises.",
+        "Grad mode is thread-local global state; leaking it corrupts unrelated code.",
+    ),
+    Clause(
+        "C-6", "MUST", "mismatch raises without change",
+        "A source whose dtype or device differs from the placeholder's raises, and leaves the "
+        "placeholder's metadata and storage exactly as they were.",
+        "A failed call must not leave a half-built parameter behind.",
+    ),
+)

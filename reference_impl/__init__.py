@@ -1,0 +1,114 @@
+"""Reference implementation of the create-parameter API, written from SPEC.md.
+
+This package is the executable form of the contract: every behaviour below is
+chosen because a SPEC clause demands it (clause IDs in the docstrings). It
+depends on nothing but torch and the standard library.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+
+__all__ = [
+    "TracableCreateParameter",
+    "can_convert_to_tracable_parameter",
+    "do_not_convert_to_tracable_parameter",
+    "new_parameter_placeholder",
+    "tracable_create_parameter",
+]
+
+
+def new_parameter_placeholder(
+    size: Sequence[int],
+    dtype: torch.dtype,
+    device: torch.device | str,
+    requires_grad: bool,
+) -> torch.nn.Parameter:
+    """Return a metadata-only ``nn.Parameter`` (P-1 .. P-8).
+
+    The tensor has the requested shape, dtype, device and ``requires_grad``
+    (P-2), contiguous strides at offset 0 (P-5), and a storage of zero bytes
+    (P-3) that belongs to it alone (P-6). Invalid requests raise before any
+    tensor exists (P-7).
+    """
+    shape = tuple(int(extent) for extent in size)
+    negative = [extent for extent in shape if extent < 0]
+    if negative:
+        raise ValueError(f"placeholder size {shape} has a negative dimension {negative[0]}")
+    if requires_grad and not (dtype.is_floating_point or dtype.is_complex):
+        raise ValueError(f"a placeholder of dtype {dtype} cannot require grad")
+    data = torch.empty(shape, dtype=dtype, device=device)
+    # Keep the metadata, drop the bytes: the placeholder only describes a tensor.
+    data.untyped_storage().resize_(0)
+    return torch.nn.Parameter(data, requires_grad=requires_grad)
+
+
+class TracableCreateParameter(torch.autograd.Function):
+    """Autograd node that makes a placeholder take over a tensor (C-1, G-1).
+
+    Forward rebinds the placeholder onto the source's storage and metadata;
+    backward hands the incoming gradient to the placeholder untouched and
+    nothing to the source (G-2).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, tensor: torch.Tensor, placeholder: torch.nn.Parameter) -> torch.Tensor:
+        return placeholder.set_(tensor)
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: torch.Tensor) -> tuple[None, torch.Tensor]:
+        return None, grad_outputs[0]
+
+
+def _check_compatible(tensor: torch.Tensor, placeholder: torch.nn.Parameter) -> None:
+    """Refuse a source the placeholder cannot take over, before touching it (C-6)."""
+    if tensor.dtype != placeholder.dtype:
+        raise RuntimeError(
+            f"source dtype {tensor.dtype} does not match placeholder dtype {placeholder.dtype}"
+        )
+    if tensor.device != placeholder.device:
+        raise RuntimeError(
+            f"source device {tensor.device} does not match placeholder device {placeholder.device}"
+        )
+
+
+def tracable_create_parameter(
+    tensor: torch.Tensor, placeholder: torch.nn.Parameter
+) -> torch.Tensor:
+    """Make ``placeholder`` take over ``tensor`` and return the differentiable alias.
+
+    Grad mode is forced to ``placeholder.requires_grad`` for the call only
+    (C-4, C-5), so a parameter created under ``no_grad`` still gets gradients.
+    A source that requires grad is detached, so no gradient can reach it (G-2).
+    """
+    _check_compatible(tensor, placeholder)
+    with torch.set_grad_enabled(placeholder.requires_grad):
+        return TracableCreateParameter.apply(tensor.detach(), placeholder)
+
+
+_switch = threading.local()
+
+
+def can_convert_to_tracable_parameter() -> bool:
+    """Read this thread's switch; True where the context was never entered (S-1, S-6)."""
+    return bool(getattr(_switch, "enabled", True))
+
+
+@contextmanager
+def do_not_convert_to_tracable_parameter() -> Iterator[bool]:
+    """Turn this thread's switch off for the block and yield False (S-2 .. S-5).
+
+    The previous value comes back on every way out of the block, so nesting
+    and exceptions restore exactly what was there before.
+    """
+    previous = can_convert_to_tracable_parameter()
+    _switch.enabled = False
+    try:
+        yield False
+    finally:
+        _switch.enabled = previous
