@@ -1,0 +1,88 @@
+"""An implementation under test: the four public names, looked up lazily.
+
+Any module or object exposing some of :data:`PUBLIC_NAMES` is an
+implementation. A property that needs a name the implementation lacks gets a
+:class:`MissingApi`, which the plugin reports as ``missing-api`` for the
+property's clauses instead of a crash (issue: a torch 2.4-style module without
+the switch must still be checked for everything else).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+REQUIRED_NAMES = (
+    "new_parameter_placeholder",
+    "tracable_create_parameter",
+    "do_not_convert_to_tracable_parameter",
+    "can_convert_to_tracable_parameter",
+)
+OPTIONAL_NAMES = ("TracableCreateParameter",)
+PUBLIC_NAMES = REQUIRED_NAMES + OPTIONAL_NAMES
+
+MISSING_API_PREFIX = "missing-api:"
+
+
+class MissingApi(pytest.skip.Exception):  # type: ignore[name-defined,misc]
+    """The implementation lacks a public name a property needs.
+
+    A skip outcome, so Hypothesis re-raises it at once instead of shrinking,
+    and pytest (and xdist) carry it as a skip whose reason starts with
+    :data:`MISSING_API_PREFIX`.
+    """
+
+    def __init__(self, implementation: str, name: str) -> None:
+        self.implementation = implementation
+        self.name = name
+        super().__init__(
+            f"{MISSING_API_PREFIX} implementation {implementation!r} has no {name!r}",
+            _use_item_location=True,
+        )
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """A loaded implementation: ``spec`` as the user wrote it, ``origin`` where
+    its code came from, ``namespace`` the object holding the public names."""
+
+    spec: str
+    origin: str
+    namespace: Any = field(repr=False)
+    id: str = ""
+
+    def has(self, name: str) -> bool:
+        return callable(getattr(self.namespace, name, None))
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(name for name in REQUIRED_NAMES if not self.has(name))
+
+    def get(self, name: str) -> Any:
+        """The public ``name``, or :class:`MissingApi`."""
+        value = getattr(self.namespace, name, None)
+        if value is None:
+            raise MissingApi(self.spec, name)
+        return value
+
+    @property
+    def new_parameter_placeholder(self) -> Any:
+        return self.get("new_parameter_placeholder")
+
+    @property
+    def tracable_create_parameter(self) -> Any:
+        return self.get("tracable_create_parameter")
+
+    @property
+    def do_not_convert_to_tracable_parameter(self) -> Any:
+        return self.get("do_not_convert_to_tracable_parameter")
+
+    @property
+    def can_convert_to_tracable_parameter(self) -> Any:
+        return self.get("can_convert_to_tracable_parameter")
+
+    @property
+    def TracableCreateParameter(self) -> Any:  # noqa: N802 - the API's own name
+        return self.get("TracableCreateParameter")
