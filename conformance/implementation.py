@@ -9,10 +9,12 @@ the switch must still be checked for everything else).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
+
+from conformance.deadline import DEFAULT_SECONDS, guard
 
 REQUIRED_NAMES = (
     "new_parameter_placeholder",
@@ -52,6 +54,14 @@ class Implementation:
     origin: str
     namespace: Any = field(repr=False)
     id: str = ""
+    deadline: float = DEFAULT_SECONDS
+
+    def __repr__(self) -> str:
+        return f"Implementation({self.spec!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Keep Hypothesis's falsifying examples to the SPEC, not the whole module."""
+        printer.text(repr(self))
 
     def has(self, name: str) -> bool:
         return callable(getattr(self.namespace, name, None))
@@ -60,12 +70,25 @@ class Implementation:
     def missing(self) -> tuple[str, ...]:
         return tuple(name for name in REQUIRED_NAMES if not self.has(name))
 
-    def get(self, name: str) -> Any:
-        """The public ``name``, or :class:`MissingApi`."""
+    def raw(self, name: str) -> Any:
+        """The public ``name`` exactly as the implementation exposes it, or :class:`MissingApi`."""
         value = getattr(self.namespace, name, None)
         if value is None:
             raise MissingApi(self.spec, name)
         return value
+
+    def get(self, name: str) -> Any:
+        """The public ``name``, each call bounded by :attr:`deadline`; or :class:`MissingApi`.
+
+        Classes (``TracableCreateParameter``) come back as they are.
+        """
+        value = self.raw(name)
+        if isinstance(value, type) or not callable(value):
+            return value
+        return guard(value, name, self.deadline)
+
+    def with_deadline(self, seconds: float) -> Implementation:
+        return replace(self, deadline=seconds)
 
     @property
     def new_parameter_placeholder(self) -> Any:

@@ -10,14 +10,15 @@ CLAUSES = (
     ),
     Clause(
         "C-2", "MUST", "takes the source's metadata",
-        "Afterwards the output and the placeholder have the source's shape, strides, storage "
-        "offset, dtype and device.",
+        "Afterwards the output and the placeholder have the source's shape, storage offset, "
+        "dtype, device and strides (strides of dimensions of extent 1 address nothing and may "
+        "differ).",
         "The new parameter is the source tensor under a new identity, for every layout.",
     ),
     Clause(
         "C-3", "MUST", "values bit for bit",
-        "The output's values equal the source's bit for bit (NaN payloads and signed zeros "
-        "included).",
+        "The output's values equal the source's values from before the call, bit for bit (NaN "
+        "payloads and signed zeros included).",
         "Numerical equality hides -0.0 versus 0.0 and NaN payloads; a take-over must not change bits.",
     ),
     Clause(

@@ -1,0 +1,1 @@
+"""The ``cpconf`` sub-commands, one module each."""

@@ -1,0 +1,59 @@
+"""Run pytest over the conformance properties and read back the JSON report."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.loader import ImplementationSpecError, load_all
+
+PROPERTIES = "conformance.properties"
+
+# The user's own pytest configuration must not decide what we collect.
+ISOLATION = ["-p", "no:cacheprovider", "-o", "python_files=test_*.py",
+             "-o", "python_functions=test_*", "-o", "python_classes=Test*", "-o", "addopts="]
+
+
+def check_specs(specs: Sequence[str]) -> str | None:
+    """None when every SPEC loads, else the usage error to print."""
+    try:
+        load_all(list(specs))
+    except ImplementationSpecError as error:
+        return str(error)
+    return None
+
+
+def pytest_arguments(specs: Sequence[str], *, report: Path, workers: str | None,
+                     profile: str | None, devices: str | None,
+                     targets: Sequence[str] = (PROPERTIES,),
+                     extra: Sequence[str] = ()) -> list[str]:
+    arguments = [*ISOLATION, "--pyargs", *targets, "--cp-report", str(report), "-rN"]
+    for spec in specs:
+        arguments += ["--cp-impl", spec]
+    if workers is not None and workers not in ("0", ""):
+        arguments += ["-n", workers]
+    if profile:
+        arguments += ["--cp-profile", profile]
+    if devices:
+        arguments += ["--cp-devices", devices]
+    return [*arguments, *extra]
+
+
+def report_path(requested: Path | None) -> Path:
+    """Where pytest writes the report: the user's path, else a fresh temporary file."""
+    return requested or Path(tempfile.mkdtemp(prefix="cpconf-")) / "report.json"
+
+
+def run_pytest(arguments: list[str], report: Path) -> tuple[int, dict[str, Any] | None]:
+    """Run pytest in this process; return its exit code and the report it wrote."""
+    code = int(pytest.main(arguments))
+    sys.stdout.flush()
+    if not report.exists():
+        return code, None
+    return code, json.loads(report.read_text())

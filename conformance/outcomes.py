@@ -1,0 +1,109 @@
+"""Read one pytest report as evidence about clauses (runs where the test ran)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from conformance.implementation import MissingApi
+from conformance.report import TestOutcome
+from conformance.violation import ClauseViolation
+
+if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis depends on the backport there
+    from exceptiongroup import BaseExceptionGroup
+
+if TYPE_CHECKING:
+    from conformance.suite import Suite
+
+_BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']+)'\)")
+
+
+def clause_ids(item: pytest.Item) -> tuple[str, ...]:
+    ids: list[str] = []
+    for marker in item.iter_markers("clause"):
+        ids.extend(str(arg) for arg in marker.args if str(arg) not in ids)
+    return tuple(ids)
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    """The individual errors, flattening exception groups (Hypothesis reports several so)."""
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]
+
+
+def _notes(error: BaseException) -> list[str]:
+    found = list(getattr(error, "__notes__", []))
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            found += _notes(inner)
+    return found
+
+
+def _example_and_blob(error: BaseException) -> tuple[str, str | None]:
+    example_lines: list[str] = []
+    blob = None
+    for note in _notes(error):
+        match = _BLOB.search(note)
+        if match:
+            blob = blob or f"{match.group(1)}:{match.group(2)}"
+            continue
+        example_lines.append(note)
+    return "\n".join(example_lines).strip(), blob
+
+
+def _describe(error: BaseException) -> tuple[tuple[str, ...], str]:
+    leaves = _leaves(error)
+    violated: list[str] = []
+    for leaf in leaves:
+        if isinstance(leaf, ClauseViolation) and leaf.clause_id not in violated:
+            violated.append(leaf.clause_id)
+    message = "\n".join(
+        str(leaf) if isinstance(leaf, ClauseViolation)
+        else f"{type(leaf).__name__} raised by the implementation or the property: {leaf}"
+        for leaf in leaves
+    )
+    return tuple(violated), message
+
+
+def outcome_for(
+    suite: Suite, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> TestOutcome | None:
+    """The :class:`TestOutcome` this report carries, or None for a passing setup/teardown."""
+    from conformance.suite import implementation_of
+
+    if report.when != "call" and report.passed:
+        return None
+    implementation = implementation_of(item, suite)
+    common = {
+        "nodeid": item.nodeid,
+        "implementation": implementation.id,
+        "clauses": clause_ids(item),
+    }
+    observation = "; ".join(
+        str(value) for key, value in item.user_properties if key == "cp_info"
+    )
+    error = call.excinfo.value if call.excinfo is not None else None
+    if report.passed:
+        return TestOutcome(outcome="passed", observation=observation, **common)
+    if report.skipped:
+        missing = isinstance(error, MissingApi)
+        return TestOutcome(
+            outcome="missing-api" if missing else "skipped",
+            message=str(error) if error is not None else "",
+            **common,
+        )
+    assert error is not None
+    violated, message = _describe(error)
+    example, blob = _example_and_blob(error)
+    return TestOutcome(
+        outcome="failed",
+        violated=violated,
+        message=message,
+        example=example,
+        reproduce=suite.reproduce_command(item, implementation, blob),
+        **common,
+    )

@@ -1,0 +1,54 @@
+"""The suite's Hypothesis profiles: ``dev``, ``ci`` and ``nightly``.
+
+They are registered under prefixed names (``cpconf-ci`` ...) so an unrelated
+project's own ``ci`` profile is never replaced. Which one a run uses:
+
+1. ``--cp-profile NAME`` when given;
+2. otherwise, when ``--hypothesis-profile`` was given, that profile as it is;
+3. otherwise ``ci`` when Hypothesis itself loaded its ``ci`` profile
+   (``CI=true``): ours inherits from it, so derandomisation and "no database"
+   survive;
+4. otherwise ``dev``.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+NAMES = ("dev", "ci", "nightly")
+PREFIX = "cpconf-"
+
+_SLOW_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+def profile_name(name: str) -> str:
+    return f"{PREFIX}{name}"
+
+
+def register(nightly_database: str | None = None) -> None:
+    """(Re-)register the three profiles. Cheap and idempotent."""
+    common = {"deadline": None, "print_blob": True, "suppress_health_check": _SLOW_CHECKS}
+    settings.register_profile(profile_name("dev"), max_examples=60, **common)
+    settings.register_profile(
+        profile_name("ci"),
+        parent=settings.get_profile("ci"),
+        max_examples=100,
+        derandomize=True,
+        database=None,
+        **common,
+    )
+    database = DirectoryBasedExampleDatabase(nightly_database or ".hypothesis/cpconf-nightly")
+    settings.register_profile(
+        profile_name("nightly"), max_examples=5_000, database=database, **common
+    )
+
+
+def choose(explicit: str | None, hypothesis_profile_given: bool) -> str | None:
+    """The short profile name to load, or None to keep the loaded Hypothesis profile."""
+    if explicit:
+        return explicit
+    if hypothesis_profile_given:
+        return None
+    current = getattr(settings, "_current_profile", None)
+    return "ci" if current == "ci" else "dev"

@@ -1,0 +1,189 @@
+"""One active conformance run: what is checked, how, and how to reproduce it."""
+
+from __future__ import annotations
+
+import platform
+import random
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+import hypothesis.core
+import pytest
+import torch
+from hypothesis import settings
+
+import conformance
+from conformance import profiles
+from conformance.deadline import DEFAULT_SECONDS
+from conformance.global_state import GlobalState
+from conformance.implementation import Implementation
+from strategies.devices import available_devices, parse_devices
+
+SEED_WIRE_KEY = "cpconf_seed"
+
+
+@dataclass
+class Suite:
+    """The implementations, devices, profile and seed of this pytest session."""
+
+    config: pytest.Config
+    implementations: list[Implementation]
+    devices: tuple[str, ...]
+    profile: str
+    seed: int | None
+    _previous_profile: str | None = None
+    _previous_seed: Any = None
+    _stopped: bool = field(default=False)
+
+    @classmethod
+    def start(cls, config: pytest.Config, implementations: list[Implementation]) -> Suite:
+        """Select devices and profile, fix the seed; raise ``pytest.UsageError`` on bad input."""
+        deadline = config.getoption("cp_deadline") or DEFAULT_SECONDS
+        devices_text = config.getoption("cp_devices")
+        try:
+            devices = parse_devices(devices_text) if devices_text else available_devices()
+        except ValueError as error:
+            raise pytest.UsageError(f"--cp-devices: {error}") from None
+        profiles.register()
+        previous_profile = getattr(settings, "_current_profile", None)
+        chosen = profiles.choose(
+            config.getoption("cp_profile"),
+            config.getoption("hypothesis_profile", None) is not None,
+        )
+        if chosen is not None:
+            settings.load_profile(profiles.profile_name(chosen))
+        label = chosen or f"{previous_profile} (from --hypothesis-profile)"
+        previous_seed = hypothesis.core.global_force_seed
+        seed = cls._seed(config)
+        if seed is not None:
+            hypothesis.core.global_force_seed = seed  # type: ignore[attr-defined]
+        return cls(
+            config=config,
+            implementations=[i.with_deadline(deadline) for i in implementations],
+            devices=tuple(devices),
+            profile=label,
+            seed=seed,
+            _previous_profile=previous_profile,
+            _previous_seed=previous_seed,
+        )
+
+    @staticmethod
+    def _seed(config: pytest.Config) -> int | None:
+        if settings.default is not None and settings.default.derandomize:
+            return None
+        worker_input = getattr(config, "workerinput", None)
+        if worker_input is not None and SEED_WIRE_KEY in worker_input:
+            return worker_input[SEED_WIRE_KEY]  # type: ignore[no-any-return]
+        given = config.getoption("hypothesis_seed", None)
+        if given is not None:
+            return int(given)
+        return random.SystemRandom().randrange(2**32)
+
+    def stop(self) -> None:
+        """Give back the Hypothesis profile and seed this run replaced."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._previous_profile is not None:
+            settings.load_profile(self._previous_profile)
+        hypothesis.core.global_force_seed = self._previous_seed  # type: ignore[attr-defined]
+
+    @property
+    def seed_text(self) -> str:
+        return "derandomized" if self.seed is None else str(self.seed)
+
+    def implementation_entries(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": implementation.id,
+                "spec": implementation.spec,
+                "origin": implementation.origin,
+                "missing_api": list(implementation.missing),
+            }
+            for implementation in self.implementations
+        ]
+
+    def header_lines(self) -> list[str]:
+        lines = [f"create-parameter-conformance {conformance.__version__}:"]
+        lines += [
+            f"  implementation {implementation.id}: {implementation.origin}"
+            + (f" (missing: {', '.join(implementation.missing)})" if implementation.missing else "")
+            for implementation in self.implementations
+        ]
+        lines.append(
+            f"  torch {torch.__version__}, devices {','.join(self.devices)}, "
+            f"profile {self.profile}, seed {self.seed_text}"
+        )
+        return lines
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "suite_version": conformance.__version__,
+            "torch_version": torch.__version__,
+            "python_version": platform.python_version(),
+            "hypothesis_version": hypothesis.__version__,
+            "profile": self.profile,
+            "seed": self.seed_text,
+            "devices": list(self.devices),
+        }
+
+    def reproduce_command(self, item: pytest.Item, implementation: Implementation,
+                          blob: str | None) -> str:
+        """A one-line shell command that reruns exactly this test, and this example."""
+        module = getattr(getattr(item, "module", None), "__name__", None)
+        target = "::".join([module, *item.nodeid.split("::")[1:]]) if module else item.nodeid
+        spec = implementation.spec
+        if implementation.origin.startswith("file "):
+            spec = str(Path(spec).resolve())
+        words = ["python", "-m", "pytest", "-p", "no:cacheprovider"]
+        words += ["--pyargs", target] if module else [target]
+        words += ["--cp-impl", spec, "--cp-devices", ",".join(self.devices)]
+        if self.profile in profiles.NAMES:
+            words += ["--cp-profile", self.profile]
+        if self.seed is not None:
+            words.append(f"--hypothesis-seed={self.seed}")
+        if blob:
+            words += ["--cp-replay", blob]
+        return shlex.join(words)
+
+    @contextmanager
+    def replaying(self, item: pytest.Item) -> Iterator[None]:
+        """Under ``--cp-replay VERSION:BLOB``, run exactly that Hypothesis example."""
+        replay = self.config.getoption("cp_replay")
+        function = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+        if not replay or not getattr(function, "is_hypothesis_test", False):
+            yield
+            return
+        version, _, blob = replay.partition(":")
+        previous = function._hypothesis_internal_use_reproduce_failure  # type: ignore[union-attr]
+        function._hypothesis_internal_use_reproduce_failure = (version, blob)  # type: ignore[union-attr]
+        try:
+            yield
+        finally:
+            function._hypothesis_internal_use_reproduce_failure = previous  # type: ignore[union-attr]
+
+    @contextmanager
+    def guard_global_state(self, item: pytest.Item) -> Iterator[None]:
+        """Restore torch's global state after a property; fail one that changed it."""
+        implementation = implementation_of(item, self)
+        before = GlobalState.capture(implementation)
+        try:
+            yield
+        except BaseException:
+            before.restore()
+            raise
+        leaked = before.differences(GlobalState.capture(implementation))
+        before.restore()
+        if leaked:
+            raise leaked[0]
+
+
+def implementation_of(item: pytest.Item, suite: Suite) -> Implementation:
+    callspec = getattr(item, "callspec", None)
+    param = callspec.params.get("cp_impl") if callspec is not None else None
+    return param if isinstance(param, Implementation) else suite.implementations[0]
