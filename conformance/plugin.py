@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from conformance import profiles
+from conformance.batch import DEFAULT_BATCH
 from conformance.implementation import Implementation
 from conformance.loader import ImplementationSpecError, load_all
 from conformance.outcomes import outcome_for
@@ -56,6 +57,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--cp-replay", default=None, metavar="VERSION:BLOB",
         help="replay one failing example (from a report's reproduce command)",
+    )
+    group.addoption(
+        "--cp-batch", type=int, default=DEFAULT_BATCH, metavar="N",
+        help="check up to N cases per Hypothesis example (throughput for fuzzing; default 1)",
     )
     group.addoption(
         "--cp-deadline", type=float, default=None, metavar="SECONDS",
@@ -125,6 +130,13 @@ def cp_impl(request: pytest.FixtureRequest) -> Implementation:
 def cp_devices(request: pytest.FixtureRequest) -> tuple[str, ...]:
     """The devices the properties draw from (``--cp-devices``)."""
     return _suite_or_fail(request.config).devices
+
+
+@pytest.fixture(scope="session")
+def cp_batch(request: pytest.FixtureRequest) -> int:
+    """How many cases a property checks per Hypothesis example (``--cp-batch``)."""
+    _suite_or_fail(request.config)
+    return max(1, int(request.config.getoption("cp_batch")))
 
 
 def _suite_or_fail(config: pytest.Config) -> Suite:

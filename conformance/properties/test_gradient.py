@@ -7,15 +7,24 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.batch import draw_cases
 from conformance.implementation import Implementation
 from conformance.properties._basic import FLOAT_DTYPES, bitwise_equal, shapes, source_like
 from conformance.violation import check
 
 
+gradient_cases = st.tuples(shapes, st.sampled_from(FLOAT_DTYPES), st.integers(0, 2**16))
+
+
 @pytest.mark.clause("G-1", "G-3")
-@given(shape=shapes, dtype=st.sampled_from(FLOAT_DTYPES), seed=st.integers(0, 2**16))
-def test_gradient_identity(cp_impl: Implementation, shape: tuple, dtype: torch.dtype,
-                           seed: int) -> None:
+@given(data=st.data())
+def test_gradient_identity(cp_impl: Implementation, cp_batch: int, data: st.DataObject) -> None:
+    for shape, dtype, seed in draw_cases(data, gradient_cases, cp_batch):
+        check_gradient_identity(cp_impl, shape, dtype, seed)
+
+
+def check_gradient_identity(cp_impl: Implementation, shape: tuple, dtype: torch.dtype,
+                            seed: int) -> None:
     placeholder = cp_impl.new_parameter_placeholder(shape, dtype, "cpu", True)
     out = cp_impl.tracable_create_parameter(source_like(shape, dtype, "cpu", seed), placeholder)
     upstream = source_like(shape, dtype, "cpu", seed + 1)
