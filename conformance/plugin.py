@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,9 +19,9 @@ from conformance import profiles
 from conformance.batch import DEFAULT_BATCH
 from conformance.implementation import Implementation
 from conformance.loader import ImplementationSpecError, load_all
-from conformance.outcomes import outcome_for
-from conformance.report import ResultBook, TestOutcome, render_failures, render_table, write
-from conformance.suite import SEED_WIRE_KEY, Suite
+
+if TYPE_CHECKING:
+    from conformance.suite import Suite
 
 _WARNING_FILTERS = (
     # A worker thread that died must fail its test, never pass with a warning.
@@ -29,8 +29,7 @@ _WARNING_FILTERS = (
     # torch's performance hint for odd gradient layouts, which the suite draws on purpose.
     "ignore:grad and param do not obey the gradient layout contract:UserWarning",
 )
-SUITE_KEY = pytest.StashKey[Suite]()
-WIRE_KEY = "cpconf"
+SUITE_KEY = pytest.StashKey["Suite"]()
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -109,6 +108,10 @@ def pytest_configure(config: pytest.Config) -> None:
         implementations = load_all(specs or ["reference"])
     except ImplementationSpecError as error:
         raise pytest.UsageError(str(error)) from None
+    # Imported here so that an unrelated pytest run never imports torch.
+    from conformance.active import ActiveSuite
+    from conformance.suite import Suite
+
     suite = Suite.start(config, implementations)
     for line in _WARNING_FILTERS:
         config.addinivalue_line("filterwarnings", line)
@@ -146,78 +149,3 @@ def _suite_or_fail(config: pytest.Config) -> Suite:
     return suite
 
 
-def _is_property(item: pytest.Item) -> bool:
-    return item.get_closest_marker("clause") is not None
-
-
-class ActiveSuite:
-    """The hooks that run only while the suite is active."""
-
-    def __init__(self, config: pytest.Config, suite: Suite) -> None:
-        self.config = config
-        self.suite = suite
-        controller = not hasattr(config, "workerinput")
-        self.book = ResultBook(suite.implementation_entries()) if controller else None
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_configure_node(self, node: Any) -> None:
-        """xdist: every worker draws with the controller's seed."""
-        node.workerinput[SEED_WIRE_KEY] = self.suite.seed
-
-    def pytest_report_header(self) -> list[str]:
-        return self.suite.header_lines()
-
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        if "cp_impl" not in metafunc.fixturenames:
-            return
-        implementations = self.suite.implementations
-        metafunc.parametrize(
-            "cp_impl",
-            implementations,
-            ids=[i.id for i in implementations],
-            indirect=True,
-            scope="session",
-        )
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Any:
-        if not _is_property(item):
-            return (yield)
-        with self.suite.replaying(item), self.suite.guard_global_state(item):
-            return (yield)
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-        report = yield
-        if _is_property(item):
-            outcome = outcome_for(self.suite, item, call, report)
-            if outcome is not None:
-                report.user_properties = [*report.user_properties, (WIRE_KEY, outcome.to_wire())]
-        return report
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if self.book is None:
-            return
-        for key, value in report.user_properties:
-            if key == WIRE_KEY:
-                self.book.add(TestOutcome.from_wire(value))
-
-    def report(self) -> dict[str, Any]:
-        assert self.book is not None
-        return self.book.to_json(self.suite.meta())
-
-    def pytest_sessionfinish(self) -> None:
-        path = self.config.getoption("cp_report")
-        if self.book is not None and path:
-            write(self.report(), path)
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.book is None or not self.book.has_results():
-            return
-        report = self.report()
-        terminalreporter.write_sep("=", "create-parameter-conformance: clauses")
-        terminalreporter.write_line(render_table(report))
-        failures = render_failures(report)
-        if failures:
-            terminalreporter.write_sep("-", "clause failures")
-            terminalreporter.write_line(failures)

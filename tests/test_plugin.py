@@ -1,0 +1,145 @@
+"""The pytest plugin, driven through pytester in fresh processes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import load_report, statuses
+
+API_TESTS = "conformance.properties.test_api"
+
+
+def _ids_run(output: str) -> set[str]:
+    return set(re.findall(r"test_\w+\[([^\]]+)\] PASSED", output))
+
+
+def test_matrix_runs_every_property_once_per_implementation(
+    pytester: pytest.Pytester, impl_files: dict[str, Path]
+) -> None:
+    result = pytester.runpytest_subprocess(
+        "--pyargs", API_TESTS, "-v", "--cp-impl", "reference", "--cp-impl", "torch",
+    )
+    result.assert_outcomes(passed=12)
+    assert _ids_run(result.stdout.str()) == {"reference", "torch"}
+    result.stdout.fnmatch_lines(["*implementation reference: reference_impl from *",
+                                 "*implementation torch: torch._dynamo.create_parameter_op*"])
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "ini", "expected"),
+    [
+        (["--cp-impl", "torch"], "reference", "reference", {"torch"}),
+        ([], "torch", "reference", {"torch"}),
+        ([], None, "torch", {"torch"}),
+        ([], None, None, {"reference"}),
+    ],
+    ids=["option-beats-env", "env-beats-ini", "ini-beats-default", "default"],
+)
+def test_implementation_precedence(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+    cli: list[str], env: str | None, ini: str | None, expected: set[str],
+) -> None:
+    if env is None:
+        monkeypatch.delenv("CP_IMPL", raising=False)
+    else:
+        monkeypatch.setenv("CP_IMPL", env)
+    if ini is not None:
+        pytester.makeini(f"[pytest]\ncp_impl = {ini}\n")
+    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "-v", *cli)
+    assert _ids_run(result.stdout.str()) == expected
+
+
+def test_partial_module_reports_missing_api_and_still_runs_the_rest(
+    pytester: pytest.Pytester, impl_files: dict[str, Path]
+) -> None:
+    report = pytester.path / "report.json"
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "conformance", "--cp-impl", str(impl_files["partial_2_4"]),
+        "--cp-report", str(report),
+    )
+    rows = statuses(load_report(report))["partial_2_4.py"]
+    switch_clauses = {cid for cid in rows if cid.startswith("S-")} | {"A-3", "A-4"}
+    assert {rows[cid] for cid in switch_clauses} == {"missing-api"}
+    others = {cid: status for cid, status in rows.items() if cid not in switch_clauses}
+    assert set(others.values()) <= {"pass", "skipped"}
+    assert "pass" in others.values()
+    assert "Traceback" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*partial_2_4.py: * missing-api*"])
+
+
+def test_unknown_implementation_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-impl", "no_such.module")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "*cannot load implementation 'no_such.module'*No module named 'no_such'*",
+        "*known implementation names: reference, torch*",
+    ])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_unknown_device_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-devices", "tpu")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--cp-devices*tpu*available: cpu*"])
+
+
+def test_property_naming_an_unknown_clause_is_rejected(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_mine="""
+        import pytest
+
+        @pytest.mark.clause("Z-9")
+        def test_nothing(cp_impl):
+            assert cp_impl
+    """)
+    result = pytester.runpytest_subprocess("--cp-impl", "reference")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_nothing* names unknown clause 'Z-9'*"])
+
+
+def test_unrelated_project_run_is_unchanged(pytester: pytest.Pytester,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CP_IMPL", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makepyfile(test_unrelated="""
+        import sys
+        from hypothesis import settings
+
+        def test_profile_and_imports_untouched(request):
+            assert settings._current_profile == "default"
+            assert "cp_impl" not in request.fixturenames
+            assert "torch" not in sys.modules
+            assert "reference_impl" not in sys.modules
+    """)
+    result = pytester.runpytest_subprocess("-v")
+    result.assert_outcomes(passed=1)
+    output = result.stdout.str()
+    assert "create-parameter-conformance" not in output
+    assert "clause" not in output
+
+
+def test_ci_profile_is_kept_and_hypothesis_profile_respected(pytester: pytest.Pytester) -> None:
+    ci = pytester.runpytest_subprocess("--pyargs", API_TESTS)
+    ci.stdout.fnmatch_lines(["*profile ci, seed derandomized*"])
+    pytester.makeconftest("""
+        from hypothesis import settings
+        settings.register_profile("mine", max_examples=3)
+    """)
+    mine = pytester.runpytest_subprocess("--pyargs", API_TESTS, "-p", "conftest",
+                                         "--hypothesis-profile", "mine")
+    mine.stdout.fnmatch_lines(["*profile mine (from --hypothesis-profile)*"])
+
+
+def test_hanging_implementation_fails_and_the_run_goes_on(
+    pytester: pytest.Pytester, impl_files: dict[str, Path]
+) -> None:
+    result = pytester.runpytest_subprocess(
+        "--pyargs", API_TESTS, "--cp-impl", str(impl_files["hangs"]), "--cp-deadline", "1",
+        timeout=120,
+    )
+    result.stdout.fnmatch_lines(["*new_parameter_placeholder() did not return within 1 s*"])
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] >= 1
+    assert outcomes["passed"] >= 1
