@@ -33,7 +33,7 @@ def _accelerator_available(name: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=1)
 def available_devices() -> tuple[str, ...]:
     """``("cpu", "meta")`` plus each of ``cuda``, ``mps``, ``xpu`` that torch can use here."""
     extra = tuple(name for name in ("cuda", "mps", "xpu") if _accelerator_available(name))
@@ -69,7 +69,8 @@ def parse_devices(spec: str) -> tuple[str, ...]:
     """
     names = [part.strip() for part in spec.split(",") if part.strip()]
     if not names:
-        raise ValueError(f"no device given in {spec!r}; available: {', '.join(available_devices())}")
+        listing = ", ".join(available_devices())
+        raise ValueError(f"no device given in {spec!r}; available: {listing}")
     return tuple(dict.fromkeys(_validate(name) for name in names))
 
 

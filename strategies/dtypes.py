@@ -85,11 +85,11 @@ def _works_on(dtype: torch.dtype, device: str) -> bool:
             warnings.simplefilter("ignore")
             probe = torch.empty(2, 3, dtype=dtype, device=device)
             torch.zeros(2, dtype=dtype, device=device).fill_(0)
-            copy = torch.empty(3, 2, dtype=dtype, device=device).copy_(probe.t())
+            torch.empty(3, 2, dtype=dtype, device=device).copy_(probe.t())
             copy = probe.t().contiguous()
             placeholder = torch.empty(2, 3, dtype=dtype, device=device)
             placeholder.untyped_storage().resize_(0)
-            placeholder.set_(copy)
+            placeholder.set_(copy)  # type: ignore[call-overload]
             real = torch.view_as_real(probe) if dtype.is_complex else probe
             real.contiguous().view(integer_view_dtype(dtype))
             bits = torch.zeros(2, dtype=integer_view_dtype(dtype), device=device)
@@ -110,9 +110,9 @@ def _can_require_grad(dtype: torch.dtype, device: str) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=16)
 def supported_dtypes(device: str) -> tuple[DtypeInfo, ...]:
-    """Every candidate dtype torch offers on ``device`` with what the suite needs, simplest first."""
+    """Every candidate dtype torch offers on ``device`` as the suite needs it, simplest first."""
     found: list[DtypeInfo] = []
     for name in CANDIDATE_DTYPE_NAMES:
         dtype = getattr(torch, name, None)

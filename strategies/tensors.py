@@ -40,8 +40,8 @@ __all__ = [
     "Source",
     "applicable_layouts",
     "build_source",
-    "special_bit_patterns",
     "sources",
+    "special_bit_patterns",
     "upstream_gradients",
 ]
 
@@ -320,11 +320,15 @@ def _shapes_for(layout: str, max_elements: int) -> st.SearchStrategy[Shape]:
         )
     if layout == "zero_numel":
         return st.builds(
-            lambda shape, at: tuple(0 if dim == at % len(shape) else e for dim, e in enumerate(shape)),
+            _zero_extent,
             shapes(min_rank=1, max_elements=max_elements, allow_zero=False),
             st.integers(0, 7),
         )
     return shapes(max_elements=max_elements)
+
+
+def _zero_extent(shape: Shape, at: int) -> Shape:
+    return tuple(0 if dim == at % len(shape) else extent for dim, extent in enumerate(shape))
 
 
 def upstream_gradients(
