@@ -225,7 +225,9 @@ def build_source(
     offset = 1 + choice % 3 if layout == "offset" else 0
     stored = _stored_shape(layout, shape, choice)
     flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
-    tensor = _shape_into(flat[offset:].view(stored), shape, layout, choice)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # complex32 is "experimental"
+        tensor = _shape_into(flat[offset:].view(stored), shape, layout, choice)
     return Source(tensor, layout)
 
 
@@ -248,8 +250,7 @@ def _shape_into(stored: torch.Tensor, shape: Shape, layout: str, choice: int) ->
         swapped = (*shape[:-2], shape[-1], shape[-2])
         return stored.reshape(swapped).transpose(-1, -2)
     if layout == "permuted":
-        permutations = [p for p in itertools.permutations(range(rank)) if p != tuple(range(rank))]
-        perm = permutations[choice % len(permutations)] if rank <= 4 else _rotation(rank, choice)
+        perm = _permutation(shape, choice)
         inverse = [0] * rank
         for position, dim in enumerate(perm):
             inverse[dim] = position
@@ -265,9 +266,29 @@ def _shape_into(stored: torch.Tensor, shape: Shape, layout: str, choice: int) ->
     raise ValueError(f"unknown layout {layout!r}")
 
 
-def _rotation(rank: int, choice: int) -> tuple[int, ...]:
-    shift = 1 + choice % (rank - 1)
-    return tuple((dim + shift) % rank for dim in range(rank))
+def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
+    """A non-identity permutation of the dims, chosen so that (where two extents differ from
+    1) the dims that matter end up out of order in memory: a really non-contiguous tensor."""
+    rank = len(shape)
+    moving = [dim for dim, extent in enumerate(shape) if extent != 1]
+    if rank <= 4:
+        candidates = [p for p in itertools.permutations(range(rank)) if p != tuple(range(rank))]
+        scrambling = [
+            p for p in candidates if [d for d in p if d in moving] != moving
+        ]
+        pool = scrambling or candidates
+        return pool[choice % len(pool)]
+    if len(moving) < 2:
+        return tuple(reversed(range(rank)))
+    # Reverse the order of the dims that matter; rotate the size-1 dims among themselves.
+    ones = [dim for dim in range(rank) if dim not in moving]
+    shift = choice % len(ones) if ones else 0
+    ones = ones[shift:] + ones[:shift]
+    reversed_moving = iter(reversed(moving))
+    rotated_ones = iter(ones)
+    return tuple(
+        next(reversed_moving) if shape[dim] != 1 else next(rotated_ones) for dim in range(rank)
+    )
 
 
 @st.composite
