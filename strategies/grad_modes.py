@@ -172,9 +172,7 @@ def grad_modes(
     enters ``inference_mode`` (properties that make tensors inside the context need this;
     see the module docstring for why).
     """
-    primitives = [
-        name for name in PRIMITIVE_MODES if include_inference or name != "inference_mode"
-    ]
+    primitives = [name for name in PRIMITIVE_MODES if include_inference or name != "inference_mode"]
     common = [
         mode for mode in COMMON_GRAD_MODES if include_inference or not mode.uses_inference_mode
     ]

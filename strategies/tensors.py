@@ -151,9 +151,7 @@ def _value_recipes(draw: st.DrawFn, dtype: torch.dtype) -> tuple[tuple[int, ...]
     return tuple(pool), seed
 
 
-def _filled(
-    numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int
-) -> torch.Tensor:
+def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) -> torch.Tensor:
     """A flat CPU tensor of ``numel`` elements of ``dtype``, bits drawn from ``pool``."""
     bits_dtype = integer_view_dtype(dtype)
     width = _component_dtype(dtype).itemsize * 8
@@ -273,9 +271,7 @@ def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
     moving = [dim for dim, extent in enumerate(shape) if extent != 1]
     if rank <= 4:
         candidates = [p for p in itertools.permutations(range(rank)) if p != tuple(range(rank))]
-        scrambling = [
-            p for p in candidates if [d for d in p if d in moving] != moving
-        ]
+        scrambling = [p for p in candidates if [d for d in p if d in moving] != moving]
         pool = scrambling or candidates
         return pool[choice % len(pool)]
     if len(moving) < 2:
@@ -359,6 +355,6 @@ def upstream_gradients(
 
     The gradient is contiguous or not: any applicable layout in ``layouts``.
     """
-    return sources(
-        str(like.device), like.dtype, tuple(like.shape), layouts=layouts
-    ).map(lambda source: source.tensor)
+    return sources(str(like.device), like.dtype, tuple(like.shape), layouts=layouts).map(
+        lambda source: source.tensor
+    )
