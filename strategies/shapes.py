@@ -1,0 +1,64 @@
+"""Tensor shapes for placeholders and sources (P-2, P-3, P-5; C-2).
+
+Shapes cover 0-d, zero-size extents and ranks up to 8, with those edge cases drawn often.
+The product of the non-zero extents never exceeds ``max_elements``, so zero-size shapes
+stay small too (their views and expansions remain cheap). Shrinking goes to ``()``, then
+to rank 1 with extent 1.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+__all__ = ["DEFAULT_MAX_ELEMENTS", "MAX_RANK", "Shape", "shapes"]
+
+Shape = tuple[int, ...]
+
+MAX_RANK = 8
+DEFAULT_MAX_ELEMENTS = 64
+
+
+@st.composite
+def shapes(
+    draw: st.DrawFn,
+    *,
+    min_rank: int = 0,
+    max_rank: int = MAX_RANK,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+    max_side: int | None = None,
+    allow_zero: bool = True,
+) -> Shape:
+    """Draw a shape of rank ``min_rank..max_rank`` whose non-zero extents multiply to at most
+    ``max_elements``; each extent is at most ``max_side`` (default: no limit but the budget).
+
+    With ``allow_zero`` about one shape in four of rank >= 1 has one zero extent.
+    """
+    if not 0 <= min_rank <= max_rank:
+        raise ValueError(f"need 0 <= min_rank <= max_rank, got {min_rank}, {max_rank}")
+    if max_elements < 1:
+        raise ValueError(f"max_elements must be >= 1, got {max_elements}")
+    # Weighted rank: low ranks (the simple ones, 0-d first) and high ranks (>= 5) both often.
+    low_top = min(max_rank, max(min_rank, 4))
+    high_bottom = max(min_rank, 5)
+    if high_bottom <= max_rank and low_top < high_bottom:
+        rank = draw(st.integers(min_rank, low_top) | st.integers(high_bottom, max_rank))
+    else:
+        rank = draw(st.integers(min_rank, max_rank))
+    zero_at = None
+    if allow_zero and rank > 0 and draw(st.integers(0, 3)) == 3:
+        zero_at = draw(st.integers(0, rank - 1))
+    budget = max_elements
+    extents: list[int] = []
+    for dim in range(rank):
+        if dim == zero_at:
+            extents.append(0)
+            continue
+        # Spread the budget over the dims still to come, so later extents are not all 1.
+        dims_left = rank - dim - (1 if zero_at is not None and zero_at > dim else 0)
+        top = min(budget, max(2, round(2 * budget ** (1 / dims_left))))
+        if max_side is not None:
+            top = max(1, min(top, max_side))
+        extent = draw(st.integers(1, top))
+        budget = max(1, budget // extent)
+        extents.append(extent)
+    return tuple(extents)

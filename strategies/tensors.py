@@ -1,0 +1,360 @@
+"""Source tensors in every layout, filled with special values (C-1, C-2, C-3, G-1).
+
+A draw is a :class:`Source`: the tensor plus the name of its layout, with a repr that
+shows layout, shape, strides, offset, dtype and device (not the values).
+
+Layouts (:data:`LAYOUTS`, served to C-1/C-2):
+
+* ``contiguous``; ``transposed`` (rank >= 2, last two dims swapped);
+  ``permuted`` (rank >= 3, a non-identity permutation); ``sliced`` (a step > 1 along one dim);
+* ``offset`` (a view with storage offset > 0); ``expanded`` (zero strides, rank >= 1 with an
+  extent other than 1); ``channels_last`` (rank 4); ``zero_numel`` (a zero extent).
+
+Values (C-3, G-1) are built as integer bit patterns and viewed as the dtype, so every NaN
+payload and signed zero survives exactly. Each draw picks a small pool of patterns (special
+ones and arbitrary ones) and a seed; a ``torch.Generator`` then fills the tensor by indexing
+the pool, which keeps generation cheap for any size. Special patterns:
+
+* floating (IEEE-like formats): +-0, +-inf, quiet NaN, NaNs with distinct payloads (both
+  signs), signalling NaNs, the smallest and largest subnormals, 1, -1.5, the largest finite;
+* complex: the same per component; float8: selected patterns plus any of the 256 bytes;
+* integers: 0, -1, 1, min, max; bool: False, True.
+
+On ``meta`` there are no values: the tensor carries the layout's metadata only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from dataclasses import dataclass
+
+import torch
+from hypothesis import strategies as st
+
+from conformance.bitwise import integer_view_dtype
+from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, shapes
+
+__all__ = [
+    "LAYOUTS",
+    "Source",
+    "applicable_layouts",
+    "build_source",
+    "sources",
+    "special_bit_patterns",
+    "upstream_gradients",
+]
+
+LAYOUTS: tuple[str, ...] = (
+    "contiguous",
+    "transposed",
+    "permuted",
+    "sliced",
+    "offset",
+    "expanded",
+    "channels_last",
+    "zero_numel",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source tensor and the name of the layout it was built in."""
+
+    tensor: torch.Tensor
+    layout: str
+
+    def __repr__(self) -> str:
+        t = self.tensor
+        return (
+            f"Source(layout={self.layout!r}, shape={tuple(t.shape)}, stride={t.stride()}, "
+            f"offset={t.storage_offset()}, dtype={t.dtype}, device={t.device.type!s})"
+        )
+
+
+# --- special bit patterns -------------------------------------------------------------
+
+_IEEE_FORMATS: dict[torch.dtype, tuple[int, int]] = {
+    torch.float64: (11, 52),
+    torch.float32: (8, 23),
+    torch.float16: (5, 10),
+    torch.bfloat16: (8, 7),
+}
+_FLOAT8_SPECIALS: tuple[int, ...] = (0x00, 0x80, 0x7F, 0xFF, 0x7C, 0xFC, 0x7E, 0x01, 0x81, 0x38)
+
+
+def _ieee_specials(exponent_bits: int, mantissa_bits: int) -> tuple[int, ...]:
+    sign = 1 << (exponent_bits + mantissa_bits)
+    all_ones_exponent = ((1 << exponent_bits) - 1) << mantissa_bits
+    mantissa_mask = (1 << mantissa_bits) - 1
+    quiet = 1 << (mantissa_bits - 1)
+    one = ((1 << (exponent_bits - 1)) - 1) << mantissa_bits
+    return (
+        0,  # +0.0
+        sign,  # -0.0
+        all_ones_exponent,  # +inf
+        sign | all_ones_exponent,  # -inf
+        all_ones_exponent | quiet,  # the default quiet NaN
+        all_ones_exponent | quiet | 1,  # quiet NaN, payload 1
+        sign | all_ones_exponent | quiet | (0x1234 & mantissa_mask),  # negative NaN, payload
+        all_ones_exponent | 1,  # signalling NaN, payload 1
+        all_ones_exponent | (quiet >> 1 or 1),  # another signalling payload
+        1,  # smallest positive subnormal
+        sign | mantissa_mask,  # largest negative subnormal
+        one,  # 1.0
+        sign | one | quiet,  # -1.5
+        all_ones_exponent - 1,  # largest finite (exponent all ones minus one, mantissa full)
+    )
+
+
+def special_bit_patterns(dtype: torch.dtype) -> tuple[int, ...]:
+    """Unsigned bit patterns (of one component for complex) worth testing for ``dtype``."""
+    component = _component_dtype(dtype)
+    if component in _IEEE_FORMATS:
+        return _ieee_specials(*_IEEE_FORMATS[component])
+    if component == torch.bool:
+        return (0, 1)
+    if component.is_floating_point:  # float8 formats: every byte is a valid pattern
+        return _FLOAT8_SPECIALS
+    bits = component.itemsize * 8
+    mask = (1 << bits) - 1
+    if component.is_signed:
+        return (0, mask, 1, 1 << (bits - 1), mask >> 1)  # 0, -1, 1, min, max
+    return (0, mask, 1, mask >> 1, 1 << (bits - 1))  # 0, max, 1, mid-1, mid
+
+
+def _component_dtype(dtype: torch.dtype) -> torch.dtype:
+    if dtype.is_complex:
+        return {
+            torch.complex128: torch.float64,
+            torch.complex64: torch.float32,
+        }.get(dtype, torch.float16)
+    return dtype
+
+
+def _to_signed(pattern: int, bits: int) -> int:
+    return pattern - (1 << bits) if bits > 8 and pattern >= 1 << (bits - 1) else pattern
+
+
+@st.composite
+def _value_recipes(draw: st.DrawFn, dtype: torch.dtype) -> tuple[tuple[int, ...], int]:
+    """A pool of unsigned bit patterns and a generator seed; shrinks to ``((0,), 0)``."""
+    component = _component_dtype(dtype)
+    bits = component.itemsize * 8
+    specials = special_bit_patterns(dtype)
+    if component == torch.bool:
+        pattern = st.sampled_from(specials)
+    else:
+        pattern = st.sampled_from(specials) | st.integers(0, (1 << bits) - 1)
+    pool = draw(st.lists(pattern, min_size=1, max_size=8))
+    seed = draw(st.integers(0, 2**32 - 1))
+    return tuple(pool), seed
+
+
+def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) -> torch.Tensor:
+    """A flat CPU tensor of ``numel`` elements of ``dtype``, bits drawn from ``pool``."""
+    bits_dtype = integer_view_dtype(dtype)
+    width = _component_dtype(dtype).itemsize * 8
+    components = numel * 2 if dtype.is_complex else numel
+    table = torch.tensor([_to_signed(p, width) for p in pool], dtype=bits_dtype)
+    generator = torch.Generator().manual_seed(seed)
+    index = torch.randint(len(pool), (components,), generator=generator)
+    raw = table[index]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # complex32 is "experimental"
+        if dtype.is_complex:
+            return torch.view_as_complex(raw.view(_component_dtype(dtype)).reshape(numel, 2))
+        return raw.view(dtype)
+
+
+# --- layouts ----------------------------------------------------------------------------
+
+
+def applicable_layouts(shape: Shape) -> tuple[str, ...]:
+    """The layouts in :data:`LAYOUTS` that a tensor of ``shape`` can be built in."""
+    numel = _numel(shape)
+    rank = len(shape)
+    ok = {
+        "contiguous": True,
+        "transposed": rank >= 2,
+        "permuted": rank >= 3,
+        "sliced": rank >= 1,
+        "offset": True,
+        "expanded": rank >= 1 and any(extent != 1 for extent in shape),
+        "channels_last": rank == 4,
+        "zero_numel": numel == 0,
+    }
+    return tuple(layout for layout in LAYOUTS if ok[layout])
+
+
+def _stored_shape(layout: str, shape: Shape, choice: int) -> Shape:
+    """The shape of the contiguous buffer (after any offset) that a layout is cut from."""
+    stored = list(shape)
+    if layout == "sliced":
+        dim = choice % len(shape)
+        stored[dim] = 2 * shape[dim] - 1 if shape[dim] else 0
+    elif layout == "expanded":
+        candidates = [dim for dim, extent in enumerate(shape) if extent != 1]
+        stored[candidates[choice % len(candidates)]] = 1
+    return tuple(stored)
+
+
+def _numel(shape: Shape) -> int:
+    numel = 1
+    for extent in shape:
+        numel *= extent
+    return numel
+
+
+def build_source(
+    shape: Shape,
+    dtype: torch.dtype,
+    device: str | torch.device,
+    layout: str,
+    *,
+    pool: tuple[int, ...] = (0,),
+    seed: int = 0,
+    choice: int = 0,
+) -> Source:
+    """Build a :class:`Source` deterministically (``choice`` picks the dim or permutation)."""
+    if layout not in applicable_layouts(shape):
+        raise ValueError(f"layout {layout!r} does not apply to shape {shape}")
+    device = torch.device(device)
+    offset = 1 + choice % 3 if layout == "offset" else 0
+    stored = _stored_shape(layout, shape, choice)
+    flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # complex32 is "experimental"
+        tensor = _shape_into(flat[offset:].view(stored), shape, layout, choice)
+    return Source(tensor, layout)
+
+
+def _flat(
+    numel: int, dtype: torch.dtype, device: torch.device, pool: tuple[int, ...], seed: int
+) -> torch.Tensor:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if device.type == "meta":
+            return torch.empty(numel, dtype=dtype, device=device)
+        return _filled(numel, dtype, pool, seed).to(device)
+
+
+def _shape_into(stored: torch.Tensor, shape: Shape, layout: str, choice: int) -> torch.Tensor:
+    """Turn the contiguous ``stored`` buffer view into a tensor of ``shape`` in ``layout``."""
+    rank = len(shape)
+    if layout in ("contiguous", "zero_numel", "offset"):
+        return stored
+    if layout == "transposed":
+        swapped = (*shape[:-2], shape[-1], shape[-2])
+        return stored.reshape(swapped).transpose(-1, -2)
+    if layout == "permuted":
+        perm = _permutation(shape, choice)
+        inverse = [0] * rank
+        for position, dim in enumerate(perm):
+            inverse[dim] = position
+        return stored.reshape(tuple(shape[dim] for dim in perm)).permute(inverse)
+    if layout == "sliced":
+        index: list[slice] = [slice(None)] * rank
+        index[choice % rank] = slice(None, None, 2)
+        return stored[tuple(index)]
+    if layout == "expanded":
+        return stored.expand(shape)
+    if layout == "channels_last":
+        return stored.contiguous(memory_format=torch.channels_last)
+    raise ValueError(f"unknown layout {layout!r}")
+
+
+def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
+    """A non-identity permutation of the dims, chosen so that (where two extents differ from
+    1) the dims that matter end up out of order in memory: a really non-contiguous tensor."""
+    rank = len(shape)
+    moving = [dim for dim, extent in enumerate(shape) if extent != 1]
+    if rank <= 4:
+        candidates = [p for p in itertools.permutations(range(rank)) if p != tuple(range(rank))]
+        scrambling = [p for p in candidates if [d for d in p if d in moving] != moving]
+        pool = scrambling or candidates
+        return pool[choice % len(pool)]
+    if len(moving) < 2:
+        return tuple(reversed(range(rank)))
+    # Reverse the order of the dims that matter; rotate the size-1 dims among themselves.
+    ones = [dim for dim in range(rank) if dim not in moving]
+    shift = choice % len(ones) if ones else 0
+    ones = ones[shift:] + ones[:shift]
+    reversed_moving = iter(reversed(moving))
+    rotated_ones = iter(ones)
+    return tuple(
+        next(reversed_moving) if shape[dim] != 1 else next(rotated_ones) for dim in range(rank)
+    )
+
+
+@st.composite
+def sources(
+    draw: st.DrawFn,
+    device: str,
+    dtype: torch.dtype,
+    shape: Shape | None = None,
+    *,
+    layouts: tuple[str, ...] = LAYOUTS,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+) -> Source:
+    """Draw a :class:`Source` on ``device`` of ``dtype``; ``shape`` fixed or drawn.
+
+    The layout is drawn first (shrinking to ``contiguous``); with ``shape=None`` a shape that
+    admits it is drawn. With a fixed ``shape`` only the applicable layouts are drawn.
+    """
+    if shape is None:
+        layout = draw(st.sampled_from(layouts))
+        shape = draw(_shapes_for(layout, max_elements))
+    else:
+        shape = tuple(int(extent) for extent in shape)
+        usable = tuple(layout for layout in applicable_layouts(shape) if layout in layouts)
+        if not usable:
+            raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
+        layout = draw(st.sampled_from(usable))
+    pool, seed = draw(_value_recipes(dtype))
+    choice = draw(st.integers(0, 23))
+    return build_source(shape, dtype, device, layout, pool=pool, seed=seed, choice=choice)
+
+
+def _shapes_for(layout: str, max_elements: int) -> st.SearchStrategy[Shape]:
+    if layout == "transposed":  # both swapped extents > 1, so the strides really differ
+        return shapes(min_rank=2, max_elements=max_elements).filter(
+            lambda shape: min(shape[-2:]) != 1
+        )
+    if layout == "permuted":
+        return shapes(min_rank=3, max_elements=max_elements).filter(
+            lambda shape: sum(extent != 1 for extent in shape) >= 2
+        )
+    if layout == "sliced":
+        return shapes(min_rank=1, max_elements=max_elements)
+    if layout == "expanded":
+        return shapes(min_rank=1, max_elements=max_elements).filter(
+            lambda shape: any(extent != 1 for extent in shape)
+        )
+    if layout == "channels_last":  # channels and spatial extents > 1: distinct strides
+        return shapes(min_rank=4, max_rank=4, max_elements=max_elements).filter(
+            lambda shape: shape[1] != 1 and shape[2] * shape[3] != 1
+        )
+    if layout == "zero_numel":
+        return st.builds(
+            _zero_extent,
+            shapes(min_rank=1, max_elements=max_elements, allow_zero=False),
+            st.integers(0, 7),
+        )
+    return shapes(max_elements=max_elements)
+
+
+def _zero_extent(shape: Shape, at: int) -> Shape:
+    return tuple(0 if dim == at % len(shape) else extent for dim, extent in enumerate(shape))
+
+
+def upstream_gradients(
+    like: torch.Tensor, *, layouts: tuple[str, ...] = LAYOUTS
+) -> st.SearchStrategy[torch.Tensor]:
+    """Draw a gradient for ``like`` (same shape, dtype, device) with special values (G-1).
+
+    The gradient is contiguous or not: any applicable layout in ``layouts``.
+    """
+    return sources(str(like.device), like.dtype, tuple(like.shape), layouts=layouts).map(
+        lambda source: source.tensor
+    )

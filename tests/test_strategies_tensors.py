@@ -1,0 +1,243 @@
+"""Source tensors: every layout, every special value kind, cheap generation, gradients."""
+
+from __future__ import annotations
+
+import math
+from typing import TypeVar
+
+import pytest
+import torch
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from conformance.bitwise import to_bits
+from strategies.tensors import (
+    LAYOUTS,
+    Source,
+    applicable_layouts,
+    build_source,
+    sources,
+    special_bit_patterns,
+    upstream_gradients,
+)
+
+T = TypeVar("T")
+
+
+def sample(strategy: st.SearchStrategy[T], n: int = 200) -> list[T]:
+    """Draw up to ``n`` examples (deterministically) from ``strategy``."""
+    drawn: list[T] = []
+
+    @settings(
+        max_examples=n,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(value: T) -> None:
+        drawn.append(value)
+
+    collect()
+    return drawn
+
+
+FLOAT_FORMATS = {  # dtype -> (exponent bits, mantissa bits)
+    torch.float32: (8, 23),
+    torch.float64: (11, 52),
+    torch.float16: (5, 10),
+    torch.bfloat16: (8, 7),
+}
+
+
+def classify(pattern: int, exponent_bits: int, mantissa_bits: int) -> str:
+    """Name the IEEE class of an unsigned bit pattern."""
+    sign = pattern >> (exponent_bits + mantissa_bits)
+    exponent = (pattern >> mantissa_bits) & ((1 << exponent_bits) - 1)
+    mantissa = pattern & ((1 << mantissa_bits) - 1)
+    if exponent == (1 << exponent_bits) - 1:
+        return "nan" if mantissa else ("-inf" if sign else "+inf")
+    if exponent == 0:
+        if mantissa == 0:
+            return "-0" if sign else "+0"
+        return "subnormal"
+    return "normal"
+
+
+def unsigned_patterns(tensor: torch.Tensor) -> set[int]:
+    bits = to_bits(tensor).reshape(-1)
+    width = bits.element_size() * 8
+    return {int(value) & ((1 << width) - 1) for value in bits.tolist()}
+
+
+def check_layout(source: Source) -> None:
+    """The tensor really has the layout its tag claims."""
+    tensor, layout = source.tensor, source.layout
+    assert layout in applicable_layouts(tuple(tensor.shape))
+    nonempty = tensor.numel() > 0
+    if layout == "contiguous":
+        assert tensor.is_contiguous() and tensor.storage_offset() == 0
+    elif layout == "transposed" and nonempty and min(tensor.shape[-2:]) > 1:
+        assert not tensor.is_contiguous()
+    elif layout == "permuted" and nonempty and sum(e > 1 for e in tensor.shape) >= 2:
+        assert not tensor.is_contiguous()
+    elif layout == "sliced":
+        assert any(stride > 1 and stride % 2 == 0 for stride in tensor.stride()) or not nonempty
+    elif layout == "offset":
+        assert tensor.storage_offset() > 0
+    elif layout == "expanded":
+        assert 0 in tensor.stride()
+    elif layout == "channels_last":
+        assert tensor.is_contiguous(memory_format=torch.channels_last)
+        if nonempty and tensor.shape[1] > 1 and tensor.shape[2] * tensor.shape[3] > 1:
+            assert not tensor.is_contiguous()
+    elif layout == "zero_numel":
+        assert tensor.numel() == 0
+
+
+@pytest.mark.parametrize("device", ["cpu", "meta"])
+def test_every_layout_is_reached_and_honest(device: str) -> None:
+    drawn = sample(sources(device, torch.float32), 250)
+    assert {source.layout for source in drawn} == set(LAYOUTS)
+    for source in drawn:
+        check_layout(source)
+        assert source.tensor.device.type == device and source.tensor.dtype == torch.float32
+    shapes = [tuple(source.tensor.shape) for source in drawn]
+    assert () in shapes and any(len(shape) >= 5 for shape in shapes)
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (3,), (2, 3), (2, 0, 3), (2, 3, 2, 2), (1, 1)])
+def test_fixed_shape_uses_every_applicable_layout(shape: tuple[int, ...]) -> None:
+    drawn = sample(sources("cpu", torch.float64, shape), 100)
+    assert {source.layout for source in drawn} == set(applicable_layouts(shape))
+    assert all(tuple(source.tensor.shape) == shape for source in drawn)
+    for source in drawn:
+        check_layout(source)
+
+
+def test_inapplicable_layout_is_refused() -> None:
+    with pytest.raises(ValueError):
+        build_source((2, 3), torch.float32, "cpu", "channels_last")
+    with pytest.raises(ValueError):
+        sample(sources("cpu", torch.float32, (5,), layouts=("transposed",)), 1)
+
+
+@pytest.mark.parametrize("dtype", list(FLOAT_FORMATS))
+def test_float_special_values_are_reached(dtype: torch.dtype) -> None:
+    exponent_bits, mantissa_bits = FLOAT_FORMATS[dtype]
+    seen: set[int] = set()
+    for source in sample(sources("cpu", dtype), 200):
+        seen |= unsigned_patterns(source.tensor)
+    kinds = {classify(pattern, exponent_bits, mantissa_bits) for pattern in seen}
+    assert {"+0", "-0", "+inf", "-inf", "nan", "subnormal", "normal"} <= kinds
+    nans = {p for p in seen if classify(p, exponent_bits, mantissa_bits) == "nan"}
+    assert len(nans) >= 3, "NaNs with distinct payloads"
+    assert any(p >> (exponent_bits + mantissa_bits) for p in nans), "a negative NaN"
+
+
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+def test_complex_special_values_per_component(dtype: torch.dtype) -> None:
+    exponent_bits, mantissa_bits = (8, 23) if dtype == torch.complex64 else (11, 52)
+    real_kinds: set[str] = set()
+    imag_kinds: set[str] = set()
+    for source in sample(sources("cpu", dtype), 150):
+        pairs = to_bits(source.tensor).reshape(-1, 2)
+        width = pairs.element_size() * 8
+        for real, imag in pairs.tolist():
+            real_kinds.add(classify(real & ((1 << width) - 1), exponent_bits, mantissa_bits))
+            imag_kinds.add(classify(imag & ((1 << width) - 1), exponent_bits, mantissa_bits))
+    for kinds in (real_kinds, imag_kinds):
+        assert {"-0", "+inf", "-inf", "nan", "subnormal"} <= kinds
+
+
+@pytest.mark.parametrize("dtype", [torch.int8, torch.int32, torch.int64, torch.uint8])
+def test_integer_extremes_are_reached(dtype: torch.dtype) -> None:
+    info = torch.iinfo(dtype)
+    values: set[int] = set()
+    for source in sample(sources("cpu", dtype), 150):
+        values |= set(source.tensor.reshape(-1).tolist())
+    assert {info.min, info.max, 0, 1} <= values
+    if dtype.is_signed:
+        assert -1 in values
+
+
+def test_bool_both_values_and_unsigned_wide_types() -> None:
+    values: set[bool] = set()
+    for source in sample(sources("cpu", torch.bool), 60):
+        values |= set(source.tensor.reshape(-1).tolist())
+    assert values == {False, True}
+    for name in ("uint16", "uint32", "uint64"):
+        dtype = getattr(torch, name, None)
+        if dtype is None:
+            continue
+        top = (1 << (dtype.itemsize * 8)) - 1
+        seen: set[int] = set()
+        for source in sample(sources("cpu", dtype), 80):
+            seen |= unsigned_patterns(source.tensor)
+        assert {0, top} <= seen, name
+
+
+def test_float8_and_complex32_build() -> None:
+    names = ["float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "complex32"]
+    dtypes = [getattr(torch, name) for name in names if hasattr(torch, name)]
+    assert dtypes
+    for dtype in dtypes:
+        seen: set[int] = set()
+        for source in sample(sources("cpu", dtype), 40):
+            assert source.tensor.dtype == dtype
+            seen |= unsigned_patterns(source.tensor)
+        assert len(seen) >= 4, dtype
+        assert 0 in seen
+
+
+def test_special_patterns_decode_as_named() -> None:
+    specials = special_bit_patterns(torch.float32)
+    as_floats = torch.tensor(specials, dtype=torch.int64).to(torch.int32).view(torch.float32)
+    values = as_floats.tolist()
+    assert math.copysign(1.0, values[1]) == -1.0 and values[1] == 0.0
+    assert values[2] == math.inf and values[3] == -math.inf
+    assert all(math.isnan(value) for value in values[4:9])
+    assert 0.0 < values[9] < torch.finfo(torch.float32).tiny
+
+
+def test_repr_shows_metadata_not_values() -> None:
+    source = build_source((2, 3), torch.float32, "cpu", "transposed", pool=(0x7FC01234,))
+    text = repr(source)
+    for piece in ("layout='transposed'", "shape=(2, 3)", "stride=(1, 2)", "offset=0", "float32"):
+        assert piece in text
+    assert "nan" not in text
+
+
+def test_generation_is_deterministic_in_its_recipe() -> None:
+    first = build_source((4, 5), torch.float32, "cpu", "sliced", pool=(1, 2, 3), seed=7, choice=1)
+    second = build_source((4, 5), torch.float32, "cpu", "sliced", pool=(1, 2, 3), seed=7, choice=1)
+    assert torch.equal(to_bits(first.tensor), to_bits(second.tensor))
+    assert first.tensor.stride() == second.tensor.stride()
+
+
+@given(
+    st.sampled_from([torch.float32, torch.float16, torch.complex64]).flatmap(
+        lambda dtype: sources("cpu", dtype)
+    ),
+    st.data(),
+)
+@settings(max_examples=60, database=None, deadline=None)
+def test_upstream_gradients_match_their_output(source: Source, data: st.DataObject) -> None:
+    grad = data.draw(upstream_gradients(source.tensor))
+    assert grad.shape == source.tensor.shape
+    assert grad.dtype == source.tensor.dtype and grad.device == source.tensor.device
+
+
+def test_upstream_gradients_reach_special_values_and_layouts() -> None:
+    like = torch.empty(3, 4)
+    grads = sample(upstream_gradients(like), 150)
+    assert any(grad.is_contiguous() for grad in grads)
+    assert any(not grad.is_contiguous() for grad in grads)
+    seen: set[int] = set()
+    for grad in grads:
+        seen |= unsigned_patterns(grad)
+    kinds = {classify(pattern, 8, 23) for pattern in seen}
+    assert {"-0", "+inf", "-inf", "nan", "subnormal"} <= kinds
+    meta = sample(upstream_gradients(torch.empty(2, 3, device="meta")), 20)
+    assert all(grad.device.type == "meta" and grad.shape == (2, 3) for grad in meta)
