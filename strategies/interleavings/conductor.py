@@ -147,11 +147,18 @@ def _close_all(contexts: list[AbstractContextManager[Any]]) -> None:
 
 def read_in_fresh_thread(read: Callable[[], object], timeout: float) -> tuple[bool, object]:
     """Call ``read`` in a brand-new thread; ``(finished, value_or_exception)``."""
+    return call_in_fresh_thread(read, timeout)
+
+
+def call_in_fresh_thread(function: Callable[[], object], timeout: float) -> tuple[bool, object]:
+    """Call ``function`` in a brand-new daemon thread joined for at most ``timeout``
+    seconds; ``(finished, value_or_exception)``. A thread that does not finish
+    is abandoned."""
     box: list[object] = []
 
     def probe() -> None:
         try:
-            box.append(read())
+            box.append(function())
         except BaseException as exc:  # carried back to the caller
             box.append(exc)
 

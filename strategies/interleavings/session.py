@@ -82,16 +82,19 @@ class Session:
         self.model = SwitchModel()
         self.timeline: list[str] = []
         self.replay = replay
+        self.failed = False
 
     # -- failures -------------------------------------------------------------
     def fail(self, clause: str, expected: str, actual: str, line: str) -> InterleavingViolation:
+        self.failed = True
         self.timeline.append(f"{line} ✗ expected {expected}")
         return InterleavingViolation(clause, expected, actual, self.timeline, self.replay)
 
     def _call(self, name: str, label: str, clause: str, command: Any, finishing: bool = False) -> Any:
         worker = self.conductor.workers[name]
+        self.failed = True  # cleared below once the command came back
         try:
-            return self.conductor.run(worker, command, finishing=finishing)
+            value = self.conductor.run(worker, command, finishing=finishing)
         except Timeout:
             self.timeline.append(f"{name} {label} … no pause point within "
                                  f"{self.conductor.watchdog:g}s ✗")
@@ -110,6 +113,8 @@ class Session:
             if hasattr(exc, "add_note"):
                 exc.add_note("interleaving timeline:\n" + "\n".join(self.timeline))
             raise
+        self.failed = False
+        return value
 
     # -- operations -----------------------------------------------------------
     def add_thread(self, name: str, parent: str | None = None) -> None:
