@@ -7,10 +7,16 @@ Public API: :func:`interleavings` (the strategy), :class:`Interleaving` (a case,
 pasteable into ``@example``), :func:`run_interleaving` (replay and check one
 case), :class:`Session` and :class:`Switch` (drive threads step by step, as the
 state machine does), and the failures :class:`InterleavingViolation`,
-:class:`StuckWorker`, :class:`WorkerCrashed` (all ClauseViolations).
+:class:`StuckWorker`, :class:`WorkerCrashed`,
+:class:`PoisonedState` (all ClauseViolations).
 """
 
-from strategies.interleavings.errors import InterleavingViolation, StuckWorker, WorkerCrashed
+from strategies.interleavings.errors import (
+    InterleavingViolation,
+    PoisonedState,
+    StuckWorker,
+    WorkerCrashed,
+)
 from strategies.interleavings.program import Interleaving
 from strategies.interleavings.runner import run_interleaving
 from strategies.interleavings.session import DEFAULT_WATCHDOG, Session, Switch
@@ -20,6 +26,7 @@ __all__ = [
     "DEFAULT_WATCHDOG",
     "Interleaving",
     "InterleavingViolation",
+    "PoisonedState",
     "Session",
     "StuckWorker",
     "Switch",

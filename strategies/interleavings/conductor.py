@@ -119,12 +119,14 @@ class Conductor:
         for worker in self.workers.values():
             if worker.started and not worker.stuck:
                 worker.thread.join(min(self.watchdog, 1.0))
-        leftovers = [
-            context
+        open_contexts = {
+            id(context)
             for worker in self.workers.values()
             if not worker.stuck and not worker.thread.is_alive()
-            for context in reversed(worker.contexts)
-        ]
+            for context in worker.contexts
+        }
+        # newest first across all threads, so even a shared flag unwinds in order
+        leftovers = [c for c in reversed(self.keep_alive) if id(c) in open_contexts]
         if leftovers:
             sweeper = threading.Thread(
                 target=_close_all, args=(leftovers,), name="cp-interleaving-sweeper", daemon=True

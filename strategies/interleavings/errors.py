@@ -49,3 +49,13 @@ class StuckWorker(InterleavingViolation):
 class WorkerCrashed(InterleavingViolation):
     """An operation raised where the contract allows no exception; the
     original exception is chained as ``__cause__``."""
+
+
+class PoisonedState(InterleavingViolation):
+    """Before the first step a fresh thread or the controller already read False:
+    something earlier (another example or test) left the switch off (S-8).
+
+    A harness cannot undo that for an arbitrary implementation (a shared flag
+    can be stranded at False by legal, fully closed contexts), so every later
+    example fails with this error rather than with a misleading clause.
+    """

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from strategies.interleavings.conductor import Conductor, Timeout, Worker, read_in_fresh_thread
-from strategies.interleavings.errors import InterleavingViolation, StuckWorker, WorkerCrashed
+from strategies.interleavings.errors import (
+    InterleavingViolation,
+    PoisonedState,
+    StuckWorker,
+    WorkerCrashed,
+)
 from strategies.interleavings.model import SwitchModel
 
 DEFAULT_WATCHDOG = 2.0
@@ -188,7 +193,12 @@ class Session:
             raise self.fail(blame, "True", f"the controller thread read {value!r} ({when})", line)
 
     def __enter__(self) -> Session:
-        self.check_clean("before the first step", clause="S-8")
+        try:
+            self.check_clean("before the first step", clause="S-8")
+        except InterleavingViolation as dirty:
+            raise PoisonedState(
+                "S-8", "True before the first step", dirty.actual, self.timeline, self.replay
+            ) from None
         return self
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
