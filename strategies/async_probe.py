@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 
@@ -43,7 +43,7 @@ def _tasks(context: Callable[[], Any], read: Callable[[], object]) -> str:
 
 
 def _generators(context: Callable[[], Any], read: Callable[[], object]) -> str:
-    def inside() -> Iterator[None]:
+    def inside() -> Generator[None, None, None]:
         with context():
             yield
 

@@ -231,7 +231,7 @@ def test_several_controllers_at_once() -> None:
 @given(case=interleavings())
 @settings(deadline=None)
 def test_repr_is_a_pasteable_literal(case: Interleaving) -> None:
-    assert eval(repr(case), {"Interleaving": Interleaving}) == case  # noqa: S307
+    assert eval(repr(case), {"Interleaving": Interleaving}) == case
 
 
 def test_ill_formed_programs_are_refused() -> None:
@@ -241,7 +241,9 @@ def test_ill_formed_programs_are_refused() -> None:
 
 
 def test_child_started_inside_reads_true() -> None:
-    case = Interleaving(program=(("enter", "start T2", "read", "exit"), ("read",)), schedule=[0, 0, 1])
+    case = Interleaving(
+        program=(("enter", "start T2", "read", "exit"), ("read",)), schedule=[0, 0, 1]
+    )
     timeline = run_interleaving(torch_op, case)
     assert "T1 start T2 inside 1 context(s)" in timeline
     assert "T2 read=True" in timeline

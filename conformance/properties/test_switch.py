@@ -9,7 +9,6 @@ failure is a ClauseViolation; a missing public name raises MissingApi.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pytest
 from hypothesis import given, settings

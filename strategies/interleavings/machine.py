@@ -40,7 +40,7 @@ def switch_machine(impl: Any, watchdog: float = DEFAULT_WATCHDOG) -> type[RuleBa
             live = [n for n in self._live() if not inside or threads[n].depth]
             return live[which % len(live)] if live else None
 
-        def _new_name(self) -> str:
+        def _next_thread_name(self) -> str:
             self.spawned += 1
             return f"T{self.spawned}"
 
@@ -48,14 +48,14 @@ def switch_machine(impl: Any, watchdog: float = DEFAULT_WATCHDOG) -> type[RuleBa
         @precondition(lambda self: self.spawned < MAX_THREADS)
         @rule()
         def start_thread(self) -> None:
-            self.session.add_thread(self._new_name())
+            self.session.add_thread(self._next_thread_name())
 
         @precondition(lambda self: self.spawned < MAX_THREADS and self._live())
         @rule(which=st.integers(0, MAX_THREADS - 1))
         def start_child(self, which: int) -> None:
             parent = self._pick(which)
             assert parent is not None
-            self.session.start(parent, self._new_name())
+            self.session.start(parent, self._next_thread_name())
 
         @rule()
         def fresh_thread_reads(self) -> None:

@@ -37,7 +37,8 @@ class Switch:
     @classmethod
     def of(cls, impl: Any) -> Switch:
         """From an ``Implementation`` (or any object with the two public names)."""
-        return cls(impl.do_not_convert_to_tracable_parameter, impl.can_convert_to_tracable_parameter)
+        context = impl.do_not_convert_to_tracable_parameter
+        return cls(context, impl.can_convert_to_tracable_parameter)
 
 
 class RaisedInside(Exception):
@@ -81,7 +82,9 @@ class Session:
     """Workers, model and timeline for one example. Use as a context manager:
     leaving it releases every worker and checks the clean state (S-8)."""
 
-    def __init__(self, switch: Switch, watchdog: float = DEFAULT_WATCHDOG, replay: str = "") -> None:
+    def __init__(
+        self, switch: Switch, watchdog: float = DEFAULT_WATCHDOG, replay: str = ""
+    ) -> None:
         self.switch = switch
         self.conductor = Conductor(watchdog)
         self.model = SwitchModel()
@@ -95,7 +98,9 @@ class Session:
         self.timeline.append(f"{line} ✗ expected {expected}")
         return InterleavingViolation(clause, expected, actual, self.timeline, self.replay)
 
-    def _call(self, name: str, label: str, clause: str, command: Any, finishing: bool = False) -> Any:
+    def _call(
+        self, name: str, label: str, clause: str, command: Any, finishing: bool = False
+    ) -> Any:
         worker = self.conductor.workers[name]
         self.failed = True  # cleared below once the command came back
         try:
