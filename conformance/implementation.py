@@ -107,5 +107,5 @@ class Implementation:
         return self.get("can_convert_to_tracable_parameter")
 
     @property
-    def TracableCreateParameter(self) -> Any:  # noqa: N802 - the API's own name
+    def TracableCreateParameter(self) -> Any:
         return self.get("TracableCreateParameter")

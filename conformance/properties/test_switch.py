@@ -1,77 +1,198 @@
-"""S-clauses: the per-thread switch (foundation checks; schedules come with the scheduler)."""
+"""Properties of the per-thread switch, clauses S-1 .. S-8 (and the S-9 probe).
+
+Single-thread properties use real ``with`` statements, each example in a fresh
+thread (so a broken implementation cannot poison the test's own thread); the
+multi-thread properties replay drawn interleavings on real threads. Every
+failure is a ClauseViolation; a missing public name raises MissingApi.
+"""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable, Sequence
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.implementation import Implementation
-from conformance.violation import check
+from conformance.violation import ClauseViolation, check
+from strategies.async_probe import describe_async_behaviour
+from strategies.interleavings import Interleaving, interleavings, run_interleaving
+from strategies.interleavings.conductor import call_in_fresh_thread
+from strategies.interleavings.machine import switch_machine
+
+TIMEOUT = 5.0
 
 
-def _in_fresh_thread(function: object) -> object:
-    result: list[object] = []
-    worker = threading.Thread(target=lambda: result.append(function()))  # type: ignore[operator]
-    worker.start()
-    worker.join(timeout=10)
-    return result[0] if result else None
+class _RaisedInside(Exception):
+    """Raised inside the block by the S-4 property."""
 
 
-@pytest.mark.clause("S-1", "S-2", "S-3", "S-5")
-@given(depth=st.integers(1, 4))
-def test_nested_contexts(cp_impl: Implementation, depth: int) -> None:
+def _in_fresh_thread(body: Callable[[], object], clause: str) -> None:
+    """Run ``body`` in a new thread; re-raise its ClauseViolation here (bounded)."""
+    finished, outcome = call_in_fresh_thread(body, TIMEOUT)
+    check(finished, clause, f"the block to finish within {TIMEOUT:g}s", "it hung")
+    if isinstance(outcome, BaseException):
+        raise outcome
+
+
+@pytest.mark.clause("S-1")
+@settings(deadline=None)
+@given(threads=st.integers(1, 4))
+def test_default_on(cp_impl: Implementation, threads: int) -> None:
+    """S-1: every thread that never entered reads True."""
     read = cp_impl.can_convert_to_tracable_parameter
-    enter = cp_impl.do_not_convert_to_tracable_parameter
+    for _ in range(threads):
+        _in_fresh_thread(
+            lambda: check(read() is True, "S-1", "True", lambda: repr(read())), "S-1"
+        )
 
-    def scenario() -> None:
-        check(read() is True, "S-1", "True before any context", read())
-        managers = [enter() for _ in range(depth)]
-        for level, manager in enumerate(managers):
-            yielded = manager.__enter__()
-            check(yielded is False and read() is False, "S-2",
-                  f"yield False and read False at depth {level + 1}", (yielded, read()))
-        for level, manager in reversed(list(enumerate(managers))):
-            manager.__exit__(None, None, None)
-            want = level == 0
-            check(read() is want, "S-5" if level else "S-3",
-                  f"{want} after leaving depth {level + 1}", read())
 
-    errors: list[BaseException] = []
+@pytest.mark.clause("S-2", "S-3")
+@settings(deadline=None)
+@given(rounds=st.integers(1, 4))
+def test_yields_false_and_restores(cp_impl: Implementation, rounds: int) -> None:
+    """S-2: the context yields False and reads False inside; S-3: True after."""
+    context = cp_impl.do_not_convert_to_tracable_parameter
+    read = cp_impl.can_convert_to_tracable_parameter
 
-    def run() -> None:
+    def body() -> None:
+        for _ in range(rounds):
+            with context() as value:
+                check(value is False, "S-2", "the context to yield False", repr(value))
+                inside = read()
+                check(inside is False, "S-2", "False inside", repr(inside))
+            after = read()
+            check(after is True, "S-3", "True after a normal exit", repr(after))
+
+    _in_fresh_thread(body, "S-3")
+
+
+@pytest.mark.clause("S-4", "S-5")
+@settings(deadline=None)
+@given(data=st.data())
+def test_exception_restores_and_propagates(cp_impl: Implementation, data: st.DataObject) -> None:
+    """S-4: raising out of ``depth`` nested contexts, caught just outside level
+    ``catch``, restores the value before that level; the same object arrives."""
+    depth = data.draw(st.integers(1, 4), label="depth")
+    catch = data.draw(st.integers(1, depth), label="catch")
+    context = cp_impl.do_not_convert_to_tracable_parameter
+    read = cp_impl.can_convert_to_tracable_parameter
+    marker = _RaisedInside("raised at the innermost level")
+
+    def level(open_count: int) -> None:
+        if open_count == depth:
+            raise marker
+        if open_count + 1 != catch:
+            with context() as value:
+                check(value is False, "S-5", "nested contexts to yield False", repr(value))
+                level(open_count + 1)
+            return
         try:
-            scenario()
-        except BaseException as error:
-            errors.append(error)
+            with context():
+                level(open_count + 1)
+        except _RaisedInside as caught:
+            check(caught is marker, "S-4", "the same exception object", repr(caught))
+            now = read()
+            check(now is (open_count == 0), "S-4", repr(open_count == 0), repr(now))
+        else:
+            raise ClauseViolation("S-4", "the exception to propagate", "it was suppressed")
 
-    _in_fresh_thread(run)
-    if errors:
-        raise errors[0]
+    def body() -> None:
+        level(0)
+        final = read()
+        check(final is True, "S-4", "True once every context is left", repr(final))
 
-
-@pytest.mark.clause("S-4")
-def test_exception_restores_and_propagates(cp_impl: Implementation) -> None:
-    raised = ValueError("inside the block")
-    try:
-        with cp_impl.do_not_convert_to_tracable_parameter():
-            raise raised
-    except ValueError as caught:
-        check(caught is raised, "S-4", "the same exception object", repr(caught))
-    check(cp_impl.can_convert_to_tracable_parameter() is True, "S-4", "True after the exception",
-          "False")
+    _in_fresh_thread(body, "S-4")
 
 
-@pytest.mark.clause("S-6", "S-7", "S-8")
-def test_other_threads_unaffected(cp_impl: Implementation) -> None:
-    with cp_impl.do_not_convert_to_tracable_parameter():
-        seen = _in_fresh_thread(cp_impl.can_convert_to_tracable_parameter)
-        check(seen is True, "S-7", "True in a thread started inside the context", seen)
-    manager = cp_impl.do_not_convert_to_tracable_parameter()
-    _in_fresh_thread(manager.__enter__)
-    check(cp_impl.can_convert_to_tracable_parameter() is True, "S-6",
-          "True here while another thread is inside", "False")
-    later = _in_fresh_thread(cp_impl.can_convert_to_tracable_parameter)
-    check(later is True, "S-8", "True in a later thread", later)
+_BRACKETS = st.lists(st.sampled_from(("read", "enter", "exit")), max_size=24)
+
+
+@pytest.mark.clause("S-5")
+@settings(deadline=None)
+@given(ops=_BRACKETS)
+def test_nesting(cp_impl: Implementation, ops: Sequence[str]) -> None:
+    """S-5: with real nested ``with`` blocks, every read is False exactly while
+    at least one is open, and each exit restores the level's own previous value."""
+    context = cp_impl.do_not_convert_to_tracable_parameter
+    read = cp_impl.can_convert_to_tracable_parameter
+
+    def run(at: int, depth: int) -> int:
+        while at < len(ops):
+            op = ops[at]
+            at += 1
+            if op == "exit":
+                if depth:
+                    return at
+            elif op == "read":
+                value = read()
+                clause = "S-5" if depth > 1 else ("S-2" if depth else "S-3")
+                check(value is (depth == 0), clause, repr(depth == 0), repr(value))
+            else:
+                with context() as value:
+                    check(value is False, "S-5", "nested contexts to yield False", repr(value))
+                    at = run(at, depth + 1)
+                after = read()
+                clause = "S-5" if depth else "S-3"
+                check(after is (depth == 0), clause, repr(depth == 0), f"{after!r} after exit")
+        return at
+
+    _in_fresh_thread(lambda: run(0, 0), "S-5")
+
+
+_ALL_S = ("S-1", "S-2", "S-3", "S-4", "S-5", "S-6", "S-7", "S-8")
+
+
+@pytest.mark.clause(*_ALL_S)
+@settings(deadline=None)
+@given(case=interleavings(max_threads=4, max_ops=30))
+def test_interleavings(cp_impl: Implementation, case: Interleaving) -> None:
+    """S-1 .. S-8: any schedule of 1-4 threads matches the model at every read."""
+    run_interleaving(cp_impl, case)
+
+
+@pytest.mark.clause("S-6")
+@settings(deadline=None)
+@given(case=interleavings(min_threads=2, max_threads=4, starts=False, leaks=False))
+def test_isolated_per_thread(cp_impl: Implementation, case: Interleaving) -> None:
+    """S-6: live threads entering and leaving never change another's read."""
+    run_interleaving(cp_impl, case)
+
+
+@pytest.mark.clause("S-7")
+@settings(deadline=None)
+@given(
+    case=interleavings(min_threads=2, max_threads=3).filter(
+        lambda case: bool(case.parents)
+    )
+)
+def test_children_start_on(cp_impl: Implementation, case: Interleaving) -> None:
+    """S-7: a thread started from inside a context reads True until it enters."""
+    run_interleaving(cp_impl, case)
+
+
+@pytest.mark.clause("S-8")
+@settings(deadline=None)
+@given(case=interleavings(min_threads=2, max_threads=4, leaks=True))
+def test_dead_threads_leak_nothing(cp_impl: Implementation, case: Interleaving) -> None:
+    """S-8: threads ending inside contexts change nothing anyone reads later."""
+    run_interleaving(cp_impl, case)
+
+
+@pytest.mark.clause(*_ALL_S)
+def test_state_machine(cp_impl: Implementation) -> None:
+    """S-1 .. S-8 as a rule-based state machine: the rule sequence is the schedule."""
+    machine = switch_machine(cp_impl)
+    run_state_machine_as_test(machine, settings=settings(deadline=None, stateful_step_count=30))
+
+
+@pytest.mark.clause("S-9")
+def test_async_behaviour(cp_impl: Implementation, request: pytest.FixtureRequest) -> None:
+    """S-9 (INFO): record how the switch behaves across asyncio tasks and
+    out-of-order generators; never fails on what it observes."""
+    text = describe_async_behaviour(cp_impl)
+    request.node.user_properties.append(("cp_info", text))
+
+
