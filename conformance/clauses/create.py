@@ -38,4 +38,13 @@ CLAUSES = (
         "placeholder's metadata and storage exactly as they were.",
         "A failed call must not leave a half-built parameter behind.",
     ),
+    Clause(
+        "C-7", "MUST", "inference mode at the call site",
+        "A placeholder created outside inference mode takes over a source inside "
+        "`torch.inference_mode()`, or an inference tensor outside it, without raising; the output "
+        "requires grad exactly when the placeholder does, and a backward pass outside inference "
+        "mode gives the gradient to the placeholder and none to the source.",
+        "Serving code runs under inference mode and loads weights as inference tensors "
+        "(pytorch/pytorch#161191); C-4 must hold for the strongest grad-disabling mode too.",
+    ),
 )

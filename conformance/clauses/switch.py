@@ -48,4 +48,11 @@ CLAUSES = (
         "later thread reads.",
         "Thread pools reuse OS threads; a leak would poison unrelated work.",
     ),
+    Clause(
+        "S-9", "INFO", "asyncio tasks and generators",
+        "What the reader returns across asyncio tasks in one thread, and after generators that "
+        "hold the context exit out of order, is implementation-defined; the report records it.",
+        "A `threading.local` flag is shared by every task of a thread while a `ContextVar` is "
+        "not; callers that trace from async code need to know which one they have.",
+    ),
 )
