@@ -77,7 +77,7 @@ class ActiveSuite:
         if self.book is None:
             return
         for key, value in report.user_properties:
-            if key == WIRE_KEY:
+            if key == WIRE_KEY and isinstance(value, dict):
                 self.book.add(TestOutcome.from_wire(value))
 
     def report(self) -> dict[str, Any]:

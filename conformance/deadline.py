@@ -19,7 +19,7 @@ from typing import Any
 DEFAULT_SECONDS = 30.0
 
 
-class ImplementationHang(BaseException):  # noqa: N818 - reads better at the failure site
+class ImplementationHang(BaseException):
     """An implementation call did not return within its deadline."""
 
 
@@ -35,10 +35,11 @@ def call_with_deadline(
         return function(*args, **kwargs)
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        where = f" (stuck in {frame.f_code.co_name} at {frame.f_code.co_filename}:{frame.f_lineno})"
-        raise ImplementationHang(
-            f"{what} did not return within {seconds:g} s{where if frame else ''}"
-        )
+        where = ""
+        if frame is not None:
+            code = frame.f_code
+            where = f" (stuck in {code.co_name} at {code.co_filename}:{frame.f_lineno})"
+        raise ImplementationHang(f"{what} did not return within {seconds:g} s{where}")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -28,7 +28,7 @@ PUBLIC_NAMES = REQUIRED_NAMES + OPTIONAL_NAMES
 MISSING_API_PREFIX = "missing-api:"
 
 
-class MissingApi(pytest.skip.Exception):  # type: ignore[name-defined,misc]
+class MissingApi(pytest.skip.Exception):  # type: ignore[name-defined]
     """The implementation lacks a public name a property needs.
 
     A skip outcome, so Hypothesis re-raises it at once instead of shrinking,

@@ -133,7 +133,9 @@ def _resolve(spec: str) -> tuple[Any, str]:
     try:
         return getattr(module, attribute), f"{spec} ({origin})"
     except AttributeError:
-        raise ImplementationSpecError(spec, f"{module_name} has no attribute {attribute!r}") from None
+        raise ImplementationSpecError(
+            spec, f"{module_name} has no attribute {attribute!r}"
+        ) from None
 
 
 def load(spec: str) -> Implementation:

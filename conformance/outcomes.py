@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -78,32 +79,32 @@ def outcome_for(
     if report.when != "call" and report.passed:
         return None
     implementation = implementation_of(item, suite)
-    common = {
-        "nodeid": item.nodeid,
-        "implementation": implementation.id,
-        "clauses": clause_ids(item),
-    }
-    observation = "; ".join(
-        str(value) for key, value in item.user_properties if key == "cp_info"
+    base = TestOutcome(
+        nodeid=item.nodeid,
+        implementation=implementation.id,
+        clauses=clause_ids(item),
+        outcome="passed",
     )
     error = call.excinfo.value if call.excinfo is not None else None
     if report.passed:
-        return TestOutcome(outcome="passed", observation=observation, **common)
+        observation = "; ".join(
+            str(value) for key, value in item.user_properties if key == "cp_info"
+        )
+        return replace(base, observation=observation)
     if report.skipped:
-        missing = isinstance(error, MissingApi)
-        return TestOutcome(
-            outcome="missing-api" if missing else "skipped",
+        return replace(
+            base,
+            outcome="missing-api" if isinstance(error, MissingApi) else "skipped",
             message=str(error) if error is not None else "",
-            **common,
         )
     assert error is not None
     violated, message = _describe(error)
     example, blob = _example_and_blob(error)
-    return TestOutcome(
+    return replace(
+        base,
         outcome="failed",
         violated=violated,
         message=message,
         example=example,
         reproduce=suite.reproduce_command(item, implementation, blob),
-        **common,
     )

@@ -28,19 +28,26 @@ def profile_name(name: str) -> str:
 
 def register(nightly_database: str | None = None) -> None:
     """(Re-)register the three profiles. Cheap and idempotent."""
-    common = {"deadline": None, "print_blob": True, "suppress_health_check": _SLOW_CHECKS}
-    settings.register_profile(profile_name("dev"), max_examples=60, **common)
+    def with_common(parent: settings) -> settings:
+        return settings(parent, deadline=None, print_blob=True,
+                        suppress_health_check=_SLOW_CHECKS)
+
+    settings.register_profile(
+        profile_name("dev"), with_common(settings.get_profile("default")), max_examples=60
+    )
     settings.register_profile(
         profile_name("ci"),
-        parent=settings.get_profile("ci"),
+        with_common(settings.get_profile("ci")),
         max_examples=100,
         derandomize=True,
         database=None,
-        **common,
     )
     database = DirectoryBasedExampleDatabase(nightly_database or ".hypothesis/cpconf-nightly")
     settings.register_profile(
-        profile_name("nightly"), max_examples=5_000, database=database, **common
+        profile_name("nightly"),
+        with_common(settings.get_profile("default")),
+        max_examples=5_000,
+        database=database,
     )
 
 

@@ -168,7 +168,7 @@ def render_table(report: Mapping[str, Any]) -> str:
         for clause in clauses.CLAUSES
     ]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
              for line in [header, *body]]
     lines.insert(1, "  ".join("-" * width for width in widths))
     for entry in entries:

@@ -11,7 +11,8 @@ from conformance import clauses
 INTRO = """\
 # The contract of `torch._dynamo.create_parameter_op`
 
-Generated from `conformance/clauses/` by `python -m conformance.spec > SPEC.md`; do not edit by hand.
+Generated from `conformance/clauses/` by `python -m conformance.spec > SPEC.md`;
+do not edit by hand.
 
 Levels: **MUST** clauses decide conformance (`cpconf run` exits 1 when one fails or is missing);
 **SHOULD** and **MAY** clauses are reported but never fail a run; **INFO** rows record

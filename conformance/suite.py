@@ -61,7 +61,7 @@ class Suite:
         previous_seed = hypothesis.core.global_force_seed
         seed = cls._seed(config)
         if seed is not None:
-            hypothesis.core.global_force_seed = seed  # type: ignore[attr-defined]
+            hypothesis.core.global_force_seed = seed  # type: ignore[assignment]
         return cls(
             config=config,
             implementations=[i.with_deadline(deadline) for i in implementations],
@@ -78,7 +78,7 @@ class Suite:
             return None
         worker_input = getattr(config, "workerinput", None)
         if worker_input is not None and SEED_WIRE_KEY in worker_input:
-            return worker_input[SEED_WIRE_KEY]  # type: ignore[no-any-return]
+            return int(worker_input[SEED_WIRE_KEY])
         given = config.getoption("hypothesis_seed", None)
         if given is not None:
             return int(given)
@@ -91,7 +91,7 @@ class Suite:
         self._stopped = True
         if self._previous_profile is not None:
             settings.load_profile(self._previous_profile)
-        hypothesis.core.global_force_seed = self._previous_seed  # type: ignore[attr-defined]
+        hypothesis.core.global_force_seed = self._previous_seed
 
     @property
     def seed_text(self) -> str:

@@ -58,7 +58,7 @@ class TracableCreateParameter(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, tensor: torch.Tensor, placeholder: torch.nn.Parameter) -> torch.Tensor:
-        return placeholder.set_(tensor)
+        return placeholder.set_(tensor)  # type: ignore[call-overload]
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: torch.Tensor) -> tuple[None, torch.Tensor]:

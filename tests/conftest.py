@@ -17,7 +17,7 @@ from reference_impl import (  # noqa: F401
 )
 '''
 
-BREAKS_C3 = '''"""Breaks C-3: flips the lowest bit of every real floating source element in place."""
+BREAKS_C3 = '''"""Breaks C-3: flips the lowest bit of each real floating source element."""
 import torch
 from reference_impl import *  # noqa: F403
 import reference_impl as _reference

@@ -19,7 +19,8 @@ CLAUSES = (
         "C-3", "MUST", "values bit for bit",
         "The output's values equal the source's values from before the call, bit for bit (NaN "
         "payloads and signed zeros included).",
-        "Numerical equality hides -0.0 versus 0.0 and NaN payloads; a take-over must not change bits.",
+        "Numerical equality hides -0.0 versus 0.0 and NaN payloads; a take-over must not change "
+        "bits.",
     ),
     Clause(
         "C-4", "MUST", "requires_grad follows the placeholder",

@@ -44,6 +44,7 @@ CLAUSES = (
         "P-8", "MUST", "pure in its arguments",
         "The result depends only on the arguments, not on the ambient grad mode or on the "
         "switch state.",
-        "Compiled code calls the constructor again on every run, under whatever mode the caller is in.",
+        "Compiled code calls the constructor again on every run, under whatever mode the caller "
+        "is in.",
     ),
 )

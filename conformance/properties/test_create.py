@@ -13,7 +13,7 @@ from conformance.violation import check
 
 
 def _layout(t: torch.Tensor) -> tuple:
-    strides = tuple(s if n > 1 else None for n, s in zip(t.shape, t.stride()))
+    strides = tuple(s if n > 1 else None for n, s in zip(t.shape, t.stride(), strict=True))
     return (tuple(t.shape), strides, t.storage_offset(), t.dtype, t.device)
 
 

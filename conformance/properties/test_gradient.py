@@ -12,7 +12,6 @@ from conformance.implementation import Implementation
 from conformance.properties._basic import FLOAT_DTYPES, bitwise_equal, shapes, source_like
 from conformance.violation import check
 
-
 gradient_cases = st.tuples(shapes, st.sampled_from(FLOAT_DTYPES), st.integers(0, 2**16))
 
 
