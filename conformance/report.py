@@ -164,7 +164,7 @@ def render_table(report: Mapping[str, Any]) -> str:
     header = ["clause", "level", "title", *(entry["id"] for entry in entries)]
     body = [
         [clause.id, clause.level, clause.title]
-        + [_TABLE_WORD[_status_of(entry, clause.id)] for entry in entries]
+        + [_cell(clause.level, _status_of(entry, clause.id)) for entry in entries]
         for clause in clauses.CLAUSES
     ]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
@@ -175,7 +175,18 @@ def render_table(report: Mapping[str, Any]) -> str:
         tally = counts(entry["clauses"])
         summary = ", ".join(f"{tally[status]} {_TABLE_WORD[status]}" for status in STATUSES)
         lines.append(f"{entry['id']}: {summary}")
+    for entry in entries:
+        lines += [
+            f"{row['id']} ({entry['id']}): {row['observation']}"
+            for row in entry["clauses"]
+            if row.get("observation")
+        ]
     return "\n".join(lines)
+
+
+def _cell(level: str, status: str) -> str:
+    """INFO rows record behaviour; 'info' says so where 'pass' would suggest a verdict."""
+    return "info" if level == "INFO" and status == "pass" else _TABLE_WORD[status]
 
 
 def _status_of(entry: Mapping[str, Any], clause_id: str) -> str:
