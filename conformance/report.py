@@ -27,6 +27,8 @@ _TABLE_WORD = {"pass": "pass", "fail": "FAIL", "missing-api": "missing-api", "sk
 class TestOutcome:
     """What one test (for one implementation) says about its clauses."""
 
+    __test__ = False  # a record, not a pytest test class
+
     nodeid: str
     implementation: str
     clauses: tuple[str, ...]
