@@ -121,7 +121,10 @@ def test_unrelated_project_run_is_unchanged(pytester: pytest.Pytester,
     assert "clause" not in output
 
 
-def test_ci_profile_is_kept_and_hypothesis_profile_respected(pytester: pytest.Pytester) -> None:
+def test_ci_profile_is_kept_and_hypothesis_profile_respected(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
     ci = pytester.runpytest_subprocess("--pyargs", API_TESTS)
     ci.stdout.fnmatch_lines(["*profile ci, seed derandomized*"])
     pytester.makeconftest("""
