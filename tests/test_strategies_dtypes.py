@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import pytest
 import torch
-from hypothesis import HealthCheck, Phase, find, given, settings
-from hypothesis import strategies as st
+from hypothesis import find
 
 import reference_impl
 from strategies.devices import available_devices, devices, has_data, parse_devices
@@ -18,28 +15,11 @@ from strategies.requests import (
     invalid_placeholder_requests,
     placeholder_requests,
 )
+from tests.sampling import sample
 
-T = TypeVar("T")
 DEVICES = ("cpu", "meta")
 
 
-def sample(strategy: st.SearchStrategy[T], n: int = 200) -> list[T]:
-    """Draw up to ``n`` examples (deterministically) from ``strategy``."""
-    drawn: list[T] = []
-
-    @settings(
-        max_examples=n,
-        database=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(value: T) -> None:
-        drawn.append(value)
-
-    collect()
-    return drawn
 
 
 # --- dtypes ----------------------------------------------------------------------------

@@ -6,37 +6,15 @@ from __future__ import annotations
 
 import itertools
 from types import ModuleType
-from typing import TypeVar
 
 import pytest
 import torch
-from hypothesis import HealthCheck, Phase, find, given, settings
-from hypothesis import strategies as st
+from hypothesis import find, given, settings
 
 import reference_impl
 from conformance.bitwise import bitwise_equal
 from strategies.grad_modes import COMMON_GRAD_MODES, PRIMITIVE_MODES, GradMode, grad_modes
-
-T = TypeVar("T")
-
-
-def sample(strategy: st.SearchStrategy[T], n: int = 200) -> list[T]:
-    """Draw up to ``n`` examples (deterministically) from ``strategy``."""
-    drawn: list[T] = []
-
-    @settings(
-        max_examples=n,
-        database=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(value: T) -> None:
-        drawn.append(value)
-
-    collect()
-    return drawn
+from tests.sampling import sample
 
 
 def ambient() -> tuple[bool, bool]:

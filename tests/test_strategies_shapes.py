@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import find
 from hypothesis import strategies as st
 
 from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, shapes
-
-T = TypeVar("T")
-
-
-def sample(strategy: st.SearchStrategy[T], n: int = 300) -> list[T]:
-    """Draw up to ``n`` examples (deterministically) from ``strategy``."""
-    drawn: list[T] = []
-
-    @settings(
-        max_examples=n,
-        database=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(value: T) -> None:
-        drawn.append(value)
-
-    collect()
-    return drawn
+from tests.sampling import sample
 
 
 def nonzero_product(shape: Shape) -> int:

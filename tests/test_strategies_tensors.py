@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import TypeVar
 
 import pytest
 import torch
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.bitwise import to_bits
@@ -20,28 +19,7 @@ from strategies.tensors import (
     special_bit_patterns,
     upstream_gradients,
 )
-
-T = TypeVar("T")
-
-
-def sample(strategy: st.SearchStrategy[T], n: int = 200) -> list[T]:
-    """Draw up to ``n`` examples (deterministically) from ``strategy``."""
-    drawn: list[T] = []
-
-    @settings(
-        max_examples=n,
-        database=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(value: T) -> None:
-        drawn.append(value)
-
-    collect()
-    return drawn
-
+from tests.sampling import sample
 
 FLOAT_FORMATS = {  # dtype -> (exponent bits, mantissa bits)
     torch.float32: (8, 23),
