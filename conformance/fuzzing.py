@@ -116,12 +116,29 @@ class WorkerShare:
     started: int = 0
     totals: dict[str, Counts] = field(default_factory=dict)
 
-    def slice_end(self, stop_at: float) -> float:
-        """When the property starting now should stop: an equal part of the time left."""
-        expected = max(1, math.ceil(self.total / max(1, self.workers)) - self.started)
+    def slice_end(self, stop_at: float, shared: Path | None = None) -> float:
+        """When the property starting now should stop: an equal part of the time left.
+
+        With a directory ``shared`` by all workers, each start leaves a marker
+        there, so the share follows how many properties are left in the whole
+        session; without one, this process assumes an equal part of them.
+        """
         self.started += 1
+        left = self.total - self._started_everywhere(shared)
+        expected = max(1, math.ceil((left + 1) / max(1, self.workers)))
         now = time.time()
         return now + max(0.0, stop_at - now) / expected
+
+    def _started_everywhere(self, shared: Path | None) -> int:
+        if shared is None:
+            return self.started * max(1, self.workers)
+        markers = shared / "started"
+        try:
+            markers.mkdir(exist_ok=True)
+            (markers / f"{os.getpid()}-{self.started}").touch()
+            return sum(1 for _ in markers.iterdir())
+        except OSError:
+            return self.started * max(1, self.workers)
 
 
 def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare,
@@ -134,7 +151,7 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
     """
     function: Any = item.obj
     testargs = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
-    end = share.slice_end(options.stop_at) if options.stop_at is not None else None
+    end = share.slice_end(options.stop_at, options.progress_dir) if options.stop_at is not None else None
     rng = random.Random(f"{seed}:{item.nodeid}")
     chunk = options.examples or FIRST_CHUNK
     first = True
