@@ -59,4 +59,4 @@ def _full_lists(cases: st.SearchStrategy[T], batch: int) -> st.SearchStrategy[li
         return st.lists(cases, min_size=1, max_size=batch)
     strategy: Any = ListStrategy(cases, min_size=1, max_size=batch)
     strategy.average_size = max(strategy.average_size, 0.8 * batch)
-    return strategy  # type: ignore[no-any-return]
+    return strategy  # type: ignore[no-any-return,unused-ignore]

@@ -28,6 +28,12 @@ class ImplementationHang(BaseException):  # noqa: N818 - reads better at the fai
     """An implementation call did not return within its deadline."""
 
 
+def _where(frame: FrameType | None) -> str:
+    if frame is None:
+        return ""
+    return f" (stuck in {frame.f_code.co_name} at {frame.f_code.co_filename}:{frame.f_lineno})"
+
+
 def _can_arm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
@@ -40,10 +46,7 @@ def call_with_deadline(
         return function(*args, **kwargs)
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        where = f" (stuck in {frame.f_code.co_name} at {frame.f_code.co_filename}:{frame.f_lineno})"
-        raise ImplementationHang(
-            f"{what} did not return within {seconds:g} s{where if frame else ''}"
-        )
+        raise ImplementationHang(f"{what} did not return within {seconds:g} s{_where(frame)}")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -87,10 +90,7 @@ def example_deadline(seconds: float, what: str) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        where = f" (stuck in {frame.f_code.co_name} at {frame.f_code.co_filename}:{frame.f_lineno})"
-        raise ImplementationHang(
-            f"{what} did not return within {seconds:g} s{where if frame else ''}"
-        )
+        raise ImplementationHang(f"{what} did not return within {seconds:g} s{_where(frame)}")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

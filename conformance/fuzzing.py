@@ -151,7 +151,9 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
     """
     function: Any = item.obj
     testargs = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
-    end = share.slice_end(options.stop_at, options.progress_dir) if options.stop_at is not None else None
+    end = None
+    if options.stop_at is not None:
+        end = share.slice_end(options.stop_at, options.progress_dir)
     rng = random.Random(f"{seed}:{item.nodeid}")
     chunk = options.examples or FIRST_CHUNK
     first = True

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance import profiles
-from conformance import fuzzing
+from conformance import fuzzing, profiles
 from conformance.batch import DEFAULT_BATCH
 from conformance.implementation import Implementation
 from conformance.loader import ImplementationSpecError, load_all
@@ -250,13 +249,13 @@ class ActiveSuite:
             return
         for key, value in report.user_properties:
             if key == WIRE_KEY:
-                self.book.add(TestOutcome.from_wire(value))
+                self.book.add(TestOutcome.from_wire(value))  # type: ignore[arg-type]
             elif key == fuzzing.STATS_KEY and self.fuzz_book is not None and report.when == "call":
-                self._fuzz_progress(report, fuzzing.Counts.from_wire(value))
+                self._fuzz_progress(report, fuzzing.Counts.from_wire(value))  # type: ignore[arg-type]
 
     def _fuzz_progress(self, report: pytest.TestReport, counts: fuzzing.Counts) -> None:
-        outcome = next((TestOutcome.from_wire(value) for key, value in report.user_properties
-                        if key == WIRE_KEY), None)
+        outcome = next((TestOutcome.from_wire(value)  # type: ignore[arg-type]
+                        for key, value in report.user_properties if key == WIRE_KEY), None)
         if outcome is None or self.fuzz_book is None:
             return
         self.fuzz_book.add(outcome.implementation, outcome.clauses, counts)

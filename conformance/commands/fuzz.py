@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
     database = args.db.resolve()
     database.mkdir(parents=True, exist_ok=True)
     report_file = report_path(args.report)
+    for target in (report_file, args.junit):
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
     progress_dir = Path(tempfile.mkdtemp(prefix="cpconf-progress-"))
     extra = ["--cp-stop-at", f"{stop_at:.3f}", "--cp-db", str(database),
              "--cp-batch", str(args.batch), "--cp-progress-dir", str(progress_dir)]
