@@ -211,7 +211,8 @@ class ActiveSuite:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         workers = getattr(self.config, "workerinput", {}).get("workercount", 1)
-        properties = sum(1 for item in session.items if _is_property(item))
+        properties = sum(1 for item in session.items if _is_property(item)
+                         and getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
         self.share = fuzzing.WorkerShare(total=properties, workers=int(workers))
 
     @pytest.hookimpl(tryfirst=True)

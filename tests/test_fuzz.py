@@ -114,3 +114,16 @@ def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str],
     except SystemExit as exit_:
         code = int(exit_.code or 0)
     assert code == 2
+
+
+def test_one_timer_bounds_a_whole_example() -> None:
+    from conformance.deadline import ImplementationHang, example_deadline, guard
+
+    fast = guard(lambda: 1, "fast", 30.0)
+    with example_deadline(5.0, "an example"):
+        assert fast() == 1  # runs unarmed inside the example's timer
+    with pytest.raises(ImplementationHang, match="an example did not return within 0.2 s"):
+        with example_deadline(0.2, "an example"):
+            guard(time.sleep, "sleep", 30.0)(5)
+    assert fast() == 1  # armed per call again, and no stray alarm left behind
+    time.sleep(0.3)
