@@ -64,11 +64,12 @@ def _fuzz(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
 def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
     done, elapsed = _fuzz(tmp_path, "--impl", "reference", "--minutes", "0.2", "-n", "2")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    # 12 s of budget, plus interpreter start-up and the last property's last run.
-    assert elapsed < 12 + 10, elapsed
+    # 12 s of budget, plus start-up (importing torch) on a possibly busy machine.
+    assert elapsed < 12 + 30, elapsed
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["fuzz"]["budget_seconds"] == pytest.approx(12)
-    assert report["fuzz"]["elapsed_seconds"] < 12 + 5
+    # From the start of the budget to the end of the session: on time, within seconds.
+    assert 12 - 4 < report["fuzz"]["elapsed_seconds"] < 12 + 6, report["fuzz"]
     rows = {row["id"]: row for row in report["implementations"][0]["clauses"]}
     assert rows["G-1"]["status"] == "pass" and rows["G-1"]["examples"] > 0
     assert rows["G-1"]["cases"] >= rows["G-1"]["examples"]
@@ -122,7 +123,7 @@ def test_one_timer_bounds_a_whole_example() -> None:
     fast = guard(lambda: 1, "fast", 30.0)
     with example_deadline(5.0, "an example"):
         assert fast() == 1  # runs unarmed inside the example's timer
-    with pytest.raises(ImplementationHang, match="an example did not return within 0.2 s"):
+    with pytest.raises(ImplementationHang, match=r"an example did not return within 0\.2 s"):
         with example_deadline(0.2, "an example"):
             guard(time.sleep, "sleep", 30.0)(5)
     assert fast() == 1  # armed per call again, and no stray alarm left behind
