@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
-from conformance import clauses
+from conformance import clauses, fuzzing
 from conformance.outcomes import clause_ids, outcome_for
 from conformance.report import ResultBook, TestOutcome, render_failures, render_table, write
-from conformance.suite import SEED_WIRE_KEY, Suite
+from conformance.suite import SEED_WIRE_KEY, Suite, implementation_of
 
 WIRE_KEY = "cpconf"
 
@@ -26,6 +27,10 @@ class ActiveSuite:
         self.suite = suite
         controller = not hasattr(config, "workerinput")
         self.book = ResultBook(suite.implementation_entries()) if controller else None
+        self.fuzz = fuzzing.FuzzOptions.from_config(config)
+        self.fuzz_book = fuzzing.FuzzBook() if controller and self.fuzz.active else None
+        self.share: fuzzing.WorkerShare | None = None
+        self.started = time.time()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -64,6 +69,33 @@ class ActiveSuite:
         with self.suite.replaying(item), self.suite.guard_global_state(item):
             return (yield)
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        workers = getattr(self.config, "workerinput", {}).get("workercount", 1)
+        properties = sum(1 for item in session.items if _is_property(item)
+                         and getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+        self.share = fuzzing.WorkerShare(total=properties, workers=int(workers))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        """Fuzz mode: run a Hypothesis property chunk after chunk (see :mod:`fuzzing`)."""
+        function = getattr(pyfuncitem, "obj", None)
+        if (not self.fuzz.active or self.config.getoption("cp_replay")
+                or not _is_property(pyfuncitem)
+                or not getattr(function, "is_hypothesis_test", False)):
+            return None
+        if self.share is None:
+            self.share = fuzzing.WorkerShare(total=1, workers=1)
+        counts = fuzzing.Counts()
+        try:
+            fuzzing.run_property(
+                pyfuncitem, self.fuzz, self.share, implementation_of(pyfuncitem, self.suite),
+                clause_ids(pyfuncitem), max(1, int(self.config.getoption("cp_batch"))),
+                self.suite.seed, counts,
+            )
+        finally:
+            pyfuncitem.user_properties.append((fuzzing.STATS_KEY, counts.to_wire()))
+        return True
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
@@ -79,10 +111,25 @@ class ActiveSuite:
         for key, value in report.user_properties:
             if key == WIRE_KEY and isinstance(value, dict):
                 self.book.add(TestOutcome.from_wire(value))
+            elif key == fuzzing.STATS_KEY and self.fuzz_book is not None and report.when == "call":
+                self._fuzz_progress(report, fuzzing.Counts.from_wire(value))  # type: ignore[arg-type]
+
+    def _fuzz_progress(self, report: pytest.TestReport, counts: fuzzing.Counts) -> None:
+        outcome = next((TestOutcome.from_wire(value)  # type: ignore[arg-type]
+                        for key, value in report.user_properties if key == WIRE_KEY), None)
+        if outcome is None or self.fuzz_book is None:
+            return
+        self.fuzz_book.add(outcome.implementation, outcome.clauses, counts)
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(fuzzing.progress_line(report.nodeid, outcome.clauses, counts))
 
     def report(self) -> dict[str, Any]:
         assert self.book is not None
-        return self.book.to_json(self.suite.meta())
+        report = self.book.to_json(self.suite.meta())
+        if self.fuzz_book is not None:
+            self.fuzz_book.annotate(report, self.fuzz, self.started)
+        return report
 
     def pytest_sessionfinish(self) -> None:
         path = self.config.getoption("cp_report")

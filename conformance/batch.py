@@ -8,7 +8,7 @@ cases. A failing batch shrinks like any list: towards the one case that fails.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
@@ -17,8 +17,46 @@ T = TypeVar("T")
 DEFAULT_BATCH = 1
 
 
+class CaseCounter:
+    """How many cases :func:`draw_cases` handed out in this process (fuzz statistics)."""
+
+    drawn = 0
+
+
 def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int) -> list[T]:
     """Draw ``1..batch`` cases from ``cases`` (exactly one when ``batch`` is 1)."""
     if batch <= 1:
+        CaseCounter.drawn += 1
         return [data.draw(cases, label="case")]
-    return data.draw(st.lists(cases, min_size=1, max_size=batch), label="cases")
+    drawn = data.draw(_batch_of(cases, batch), label="cases")
+    CaseCounter.drawn += len(drawn)
+    return drawn
+
+
+_BATCHES: dict[tuple[st.SearchStrategy[Any], int], st.SearchStrategy[Any]] = {}
+
+
+def _batch_of(cases: st.SearchStrategy[T], batch: int) -> st.SearchStrategy[list[T]]:
+    """``lists(cases, 1..batch)``, built once per strategy and size (building is not free)."""
+    key = (cases, batch)
+    cached = _BATCHES.get(key)
+    if cached is None:
+        cached = _BATCHES[key] = _full_lists(cases, batch)
+    return cached
+
+
+def _full_lists(cases: st.SearchStrategy[T], batch: int) -> st.SearchStrategy[list[T]]:
+    """Lists of 1..batch cases that are mostly near ``batch`` long.
+
+    ``st.lists`` aims at about 6 elements whatever ``max_size`` is, so most
+    examples would check a handful of cases; raising the average size spreads
+    the per-example cost of Hypothesis over the whole batch. The shrinker
+    deletes elements all the same, down to the one failing case.
+    """
+    try:
+        from hypothesis.strategies._internal.collections import ListStrategy
+    except ImportError:  # pragma: no cover - a Hypothesis without that internal
+        return st.lists(cases, min_size=1, max_size=batch)
+    strategy: Any = ListStrategy(cases, min_size=1, max_size=batch)
+    strategy.average_size = max(strategy.average_size, 0.8 * batch)
+    return strategy  # type: ignore[no-any-return,unused-ignore]

@@ -12,15 +12,26 @@ from __future__ import annotations
 import functools
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
 DEFAULT_SECONDS = 30.0
 
+# Set while one timer bounds a whole Hypothesis example (see :func:`example_deadline`):
+# the per-call guards inside it then cost nothing.
+_outer = threading.local()
+
 
 class ImplementationHang(BaseException):
     """An implementation call did not return within its deadline."""
+
+
+def _where(frame: FrameType | None) -> str:
+    if frame is None:
+        return ""
+    return f" (stuck in {frame.f_code.co_name} at {frame.f_code.co_filename}:{frame.f_lineno})"
 
 
 def _can_arm() -> bool:
@@ -31,15 +42,11 @@ def call_with_deadline(
     seconds: float, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any
 ) -> Any:
     """Call ``function``; raise :class:`ImplementationHang` after ``seconds``."""
-    if seconds <= 0 or not _can_arm():
+    if seconds <= 0 or getattr(_outer, "armed", False) or not _can_arm():
         return function(*args, **kwargs)
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        where = ""
-        if frame is not None:
-            code = frame.f_code
-            where = f" (stuck in {code.co_name} at {code.co_filename}:{frame.f_lineno})"
-        raise ImplementationHang(f"{what} did not return within {seconds:g} s{where}")
+        raise ImplementationHang(f"{what} did not return within {seconds:g} s{_where(frame)}")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -69,8 +76,44 @@ class _GuardedContext:
         )
 
 
+@contextmanager
+def example_deadline(seconds: float, what: str) -> Iterator[None]:
+    """Bound a whole block (one Hypothesis example checking a batch) by one timer.
+
+    Arming ``SIGALRM`` costs a few microseconds per call; with many cases per
+    example, one timer per example keeps hangs failing for a fraction of that.
+    Guarded calls inside the block run unarmed. Outside the main thread, or
+    nested in another such block, it only runs the block.
+    """
+    if seconds <= 0 or getattr(_outer, "armed", False) or not _can_arm():
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise ImplementationHang(f"{what} did not return within {seconds:g} s{_where(frame)}")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _outer.armed = True
+    try:
+        yield
+    finally:
+        _outer.armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_GUARDS: dict[tuple[Any, str, float], Callable[..., Any]] = {}
+
+
 def guard(function: Callable[..., Any], name: str, seconds: float) -> Callable[..., Any]:
     """Wrap ``function`` so each call (and any context manager it returns) is bounded."""
+
+    key = (function, name, seconds)
+    try:
+        return _GUARDS[key]
+    except (KeyError, TypeError):
+        pass
 
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -79,4 +122,8 @@ def guard(function: Callable[..., Any], name: str, seconds: float) -> Callable[.
             return _GuardedContext(result, f"{name}()", seconds)
         return result
 
+    try:
+        _GUARDS[key] = guarded
+    except TypeError:  # an unhashable callable: wrap it afresh each time
+        pass
     return guarded

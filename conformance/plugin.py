@@ -62,6 +62,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="check up to N cases per Hypothesis example (throughput for fuzzing; default 1)",
     )
     group.addoption(
+        "--cp-db", default=None, metavar="DIR",
+        help="example database of the nightly profile (default .hypothesis/cpconf-nightly); "
+        "replayed first, shared safely by xdist workers",
+    )
+    group.addoption(
+        "--cp-stop-at", type=float, default=None, metavar="EPOCH",
+        help="fuzz: run every property run after run, with new seeds, until this Unix time "
+        "(each gets a fair share; runs are never cut short)",
+    )
+    group.addoption(
+        "--cp-examples", type=int, default=None, metavar="N",
+        help="examples per Hypothesis run (overrides the profile; fixed-size benchmarks)",
+    )
+    group.addoption(
+        "--cp-progress-dir", default=None, metavar="DIR",
+        help="fuzz: write running example counts here (read by cpconf fuzz)",
+    )
+    group.addoption(
         "--cp-deadline", type=float, default=None, metavar="SECONDS",
         help="fail an implementation call that does not return in this time (default 30)",
     )

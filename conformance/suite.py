@@ -49,7 +49,7 @@ class Suite:
             devices = parse_devices(devices_text) if devices_text else available_devices()
         except ValueError as error:
             raise pytest.UsageError(f"--cp-devices: {error}") from None
-        profiles.register()
+        profiles.register(config.getoption("cp_db"))
         previous_profile = getattr(settings, "_current_profile", None)
         chosen = profiles.choose(
             config.getoption("cp_profile"),
@@ -147,6 +147,9 @@ class Suite:
             words += ["--cp-profile", self.profile]
         if self.seed is not None:
             words.append(f"--hypothesis-seed={self.seed}")
+        batch = int(self.config.getoption("cp_batch"))
+        if batch != 1:  # the blob encodes a batch: replay it with the same size
+            words += ["--cp-batch", str(batch)]
         if blob:
             words += ["--cp-replay", blob]
         return shlex.join(words)

@@ -1,0 +1,146 @@
+"""Cases checked per second: the raw API loop against the suite's fuzz mode.
+
+Run: ``PYTHONPATH=. python benchmarks/throughput.py [--impl reference|torch]``.
+
+In one process, on the same machine, alternating the two so that load on a
+shared machine hits both alike, it measures
+
+* raw: per case, ``new_parameter_placeholder``, ``tracable_create_parameter``,
+  ``backward`` and a bitwise check of the gradient, in a plain loop;
+* suite: ``test_gradient_identity`` run through pytest under the nightly
+  profile with ``--cp-batch`` (fuzz mode) and a fixed number of examples,
+  timed per checked case (the plugin counts the cases ``draw_cases`` hands out);
+* the same with a batch of 1 (plain ``@given``: one case per example).
+
+The last line is ``ratio: X``, suite cost per case over raw cost per case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+from conformance.loader import load_all
+
+TARGET = "conformance.properties.test_gradient::test_gradient_identity"
+DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.complex64)
+
+
+def _bits(tensor: torch.Tensor) -> torch.Tensor:
+    flat = tensor.detach().reshape(-1)
+    if flat.is_complex():
+        flat = torch.view_as_real(flat).reshape(-1)
+    width = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}[flat.element_size()]
+    return flat.view(width)
+
+
+def raw_loop(spec: str, cases: int, seed: int = 0) -> float:
+    """Microseconds per case of the bare API calls and one bitwise gradient check."""
+    namespace = load_all([spec])[0].namespace
+    new_placeholder = namespace.new_parameter_placeholder
+    create = namespace.tracable_create_parameter
+    rng = random.Random(seed)
+    drawn = [
+        (tuple(rng.randint(0, 4) for _ in range(rng.randint(0, 4))), rng.choice(DTYPES))
+        for _ in range(cases)
+    ]
+    inputs = [(shape, dtype, torch.randn(shape).to(dtype), torch.randn(shape).to(dtype))
+              for shape, dtype in drawn]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        started = time.perf_counter()
+        for shape, dtype, source, upstream in inputs:
+            placeholder = new_placeholder(shape, dtype, "cpu", True)
+            out = create(source, placeholder)
+            out.backward(upstream)
+            grad = placeholder.grad
+            if grad is None or not torch.equal(_bits(grad), _bits(upstream)):
+                raise AssertionError(f"raw loop: wrong gradient for {shape} {dtype}")
+        return (time.perf_counter() - started) / cases * 1e6
+
+
+def body_loop(spec: str, cases: int, seed: int = 0) -> float:
+    """Microseconds per case of the property's own check, called directly (no Hypothesis).
+
+    ``check_gradient_identity`` does more than the raw loop (three seeded
+    tensors, two backward passes, two checks): this separates its cost from
+    the framework's.
+    """
+    from conformance.properties.test_gradient import check_gradient_identity
+
+    implementation = load_all([spec])[0]
+    rng = random.Random(seed)
+    drawn = [
+        (tuple(rng.randint(0, 4) for _ in range(rng.randint(0, 4))), rng.choice(DTYPES),
+         rng.randrange(2**16))
+        for _ in range(cases)
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        started = time.perf_counter()
+        for shape, dtype, case_seed in drawn:
+            check_gradient_identity(implementation, shape, dtype, case_seed)
+        return (time.perf_counter() - started) / cases * 1e6
+
+
+def suite_run(spec: str, batch: int, examples: int) -> tuple[float, int, int]:
+    """(microseconds per checked case, examples, cases) of the property under pytest."""
+    with tempfile.TemporaryDirectory(prefix="cpconf-bench-") as scratch:
+        report = Path(scratch) / "report.json"
+        code = pytest.main([
+            "-p", "no:cacheprovider", "-q", "-o", "addopts=", "--pyargs", TARGET,
+            "--cp-impl", spec, "--cp-profile", "nightly", "--cp-devices", "cpu",
+            "--cp-db", str(Path(scratch) / "db"), "--cp-batch", str(batch),
+            "--cp-examples", str(examples), "--cp-report", str(report),
+        ])
+        if code != 0:
+            raise SystemExit(f"the property failed under pytest (exit {code})")
+        rows = json.loads(report.read_text())["implementations"][0]["clauses"]
+    row = next(row for row in rows if row["id"] == "G-1")
+    return row["fuzz_seconds"] / row["cases"] * 1e6, row["examples"], row["cases"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--impl", default="reference", help="reference or torch (default ref.)")
+    parser.add_argument("--batch", type=int, default=64, help="cases per example in fuzz mode")
+    parser.add_argument("--examples", type=int, default=300, help="examples per suite run")
+    parser.add_argument("--repeat", type=int, default=3, help="alternating repetitions (best)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    raw, body, fuzz, plain = [], [], [], []
+    fuzz_counts = plain_counts = (0, 0)
+    for _ in range(args.repeat):
+        raw.append(raw_loop(args.impl, 4000))
+        body.append(body_loop(args.impl, 2000))
+        cost, *fuzz_counts_list = suite_run(args.impl, args.batch, args.examples)
+        fuzz.append(cost)
+        fuzz_counts = (fuzz_counts_list[0], fuzz_counts_list[1])
+        cost, *plain_counts_list = suite_run(args.impl, 1, args.examples * 4)
+        plain.append(cost)
+        plain_counts = (plain_counts_list[0], plain_counts_list[1])
+    best_raw, best_fuzz, best_plain = min(raw), min(fuzz), min(plain)
+    print()
+    print(f"implementation: {args.impl}, torch {torch.__version__}, best of {args.repeat}")
+    print(f"raw API loop:            {best_raw:8.1f} us/case")
+    print(f"property body, direct:   {min(body):8.1f} us/case "
+          f"(ratio {min(body) / best_raw:.2f}: the check's own work, no Hypothesis)")
+    print(f"suite, plain @given:     {best_plain:8.1f} us/case "
+          f"({plain_counts[0]} examples, {plain_counts[1]} cases)")
+    print(f"suite, fuzz batch {args.batch:<4}:  {best_fuzz:8.1f} us/case "
+          f"({fuzz_counts[0]} examples, {fuzz_counts[1]} cases, "
+          f"{fuzz_counts[1] / max(1, fuzz_counts[0]):.1f} cases/example)")
+    print(f"plain @given ratio: {best_plain / best_raw:.2f}")
+    print(f"ratio: {best_fuzz / best_raw:.2f}")
+
+
+if __name__ == "__main__":
+    main()

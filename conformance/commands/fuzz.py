@@ -1,0 +1,178 @@
+"""``cpconf fuzz``: nightly fuzzing with a time budget and a persistent example database.
+
+Every property runs under the ``nightly`` profile, run after run with new
+seeds, until the budget ends (``--cp-stop-at``, see :mod:`conformance.fuzzing`);
+the example database in ``--db`` is replayed first and grows with every
+failure found. While it runs, a line per finished property and periodic
+totals per clause show examples, examples per second and failures. The JSON
+report is ``cpconf run``'s plus examples and cases per clause and a ``fuzz``
+section with the budget; every failure carries its minimal example and a
+one-line ``reproduce`` command. Exit 0 when nothing failed, 1 when something
+did, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from conformance import fuzzing
+from conformance.commands.pytest_session import (
+    check_specs,
+    pytest_arguments,
+    report_path,
+    run_pytest,
+)
+from conformance.report import write
+
+PYTEST_USAGE_ERROR = 4
+DEFAULT_DB = ".cpconf-db"
+DEFAULT_BATCH = 64
+MAX_WRAP_UP_SECONDS = 3.0
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "fuzz", help="fuzz every property for a time budget (nightly)",
+        description="Run every property under the nightly profile with new seeds until the "
+        "budget ends, replaying and growing an example database. Exit 0 when nothing failed, "
+        "1 when something did, 2 on usage errors.",
+    )
+    parser.add_argument("--impl", action="append", required=True, metavar="SPEC",
+                        help="implementation to fuzz (as for cpconf run); repeat for a matrix")
+    parser.add_argument("--minutes", type=float, default=10.0, metavar="M",
+                        help="time budget in minutes, fractions allowed (default 10)")
+    parser.add_argument("-n", dest="workers", default=None, metavar="N",
+                        help="pytest-xdist workers (a number or 'auto')")
+    parser.add_argument("--db", type=Path, default=Path(DEFAULT_DB), metavar="DIR",
+                        help=f"example database directory (default {DEFAULT_DB})")
+    parser.add_argument("--report", type=Path, default=None, metavar="PATH",
+                        help="write the JSON report here")
+    parser.add_argument("--junit", type=Path, default=None, metavar="PATH",
+                        help="write a JUnit XML file here")
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, metavar="N",
+                        help=f"cases per Hypothesis example (default {DEFAULT_BATCH})")
+    parser.add_argument("--devices", default=None, metavar="LIST",
+                        help="comma-separated devices (default: every available one)")
+    parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
+                        help="extra pytest arguments, after --")
+    parser.set_defaults(handler=run)
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if not math.isfinite(args.minutes) or args.minutes <= 0:
+        return f"--minutes must be a positive number, not {args.minutes:g}"
+    if args.batch < 1:
+        return f"--batch must be at least 1, not {args.batch}"
+    return check_specs(args.impl)
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _usage_problem(args)
+    if problem is not None:
+        print(f"cpconf fuzz: error: {problem}", file=sys.stderr)
+        return 2
+    budget = args.minutes * 60.0
+    started = time.time()
+    # Properties stop a little early: worker shutdown and the summary take the rest.
+    stop_at = started + budget - min(MAX_WRAP_UP_SECONDS, 0.05 * budget)
+    database = args.db.resolve()
+    database.mkdir(parents=True, exist_ok=True)
+    report_file = report_path(args.report)
+    for target in (report_file, args.junit):
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+    progress_dir = Path(tempfile.mkdtemp(prefix="cpconf-progress-"))
+    extra = ["--cp-stop-at", f"{stop_at:.3f}", "--cp-db", str(database),
+             "--cp-batch", str(args.batch), "--cp-progress-dir", str(progress_dir)]
+    if args.junit is not None:
+        extra += ["--junitxml", str(args.junit)]
+    arguments = pytest_arguments(
+        args.impl, report=report_file, workers=args.workers, profile="nightly",
+        devices=args.devices, extra=[*extra, *args.pytest_args],
+    )
+    print(f"cpconf fuzz: {budget:g} s budget, database {database}, batch {args.batch}",
+          flush=True)
+    ticker = _Ticker(progress_dir, started, budget)
+    ticker.start()
+    try:
+        code, report = run_pytest(arguments, report_file)
+    finally:
+        ticker.stop()
+        shutil.rmtree(progress_dir, ignore_errors=True)
+    ended = time.time()
+    if code == PYTEST_USAGE_ERROR or report is None:
+        return 2
+    fuzz = report.setdefault("fuzz", {})
+    fuzz.update(minutes=args.minutes, budget_seconds=budget, elapsed_seconds=round(
+        ended - started, 3), batch=args.batch, database=str(database))
+    write(report, report_file)
+    failing = _failures(report)
+    print(f"cpconf fuzz: {fuzz.get('examples', 0)} examples, {fuzz.get('cases', 0)} cases in "
+          f"{ended - started:.1f} s (budget {budget:g} s); "
+          f"{len(failing)} failing clause(s); report {report_file}")
+    for line in failing:
+        print(line)
+    return 1 if failing or code == 1 else 0
+
+
+def _failures(report: dict[str, Any]) -> list[str]:
+    """One line per failing clause: which, and the command that fails again."""
+    return [
+        f"  FAIL {row['id']} [{entry['id']}]: {row.get('reproduce', '')}"
+        for entry in report["implementations"]
+        for row in entry["clauses"]
+        if row["status"] == "fail"
+    ]
+
+
+class _Ticker:
+    """Prints the running totals the workers write, every few seconds."""
+
+    def __init__(self, directory: Path, started: float, budget: float) -> None:
+        self.directory = directory
+        self.started = started
+        self.budget = budget
+        self.interval = min(60.0, max(2.0, budget / 6))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="cpconf-fuzz-ticker",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            line = self.line()
+            if line:
+                print(line, flush=True)
+
+    def line(self) -> str | None:
+        totals = fuzzing.read_progress(self.directory)
+        if not totals:
+            return None
+        parts = []
+        for key in sorted(totals):
+            counts = totals[key]
+            clause = key.split("|", 1)[1] if len(self.implementations(totals)) == 1 else key
+            parts.append(f"{clause} {counts.examples}ex {counts.rate(counts.examples):.0f}/s"
+                         + (f" {counts.failures}F" if counts.failures else ""))
+        elapsed = time.time() - self.started
+        failures = sum(1 for counts in totals.values() if counts.failures)
+        return (f"[fuzz {elapsed:5.0f}/{self.budget:.0f} s, {failures} failing clause(s)] "
+                + ", ".join(parts))
+
+    @staticmethod
+    def implementations(totals: dict[str, fuzzing.Counts]) -> set[str]:
+        return {key.split("|", 1)[0] for key in totals}

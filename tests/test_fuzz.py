@@ -1,0 +1,130 @@
+"""``cpconf fuzz``: stops on time, reports failures that reproduce, keeps a database."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BROKEN = textwrap.dedent('''
+    """Doubles the gradient on its way to the placeholder (breaks G-1)."""
+    import torch
+
+    from reference_impl import (
+        can_convert_to_tracable_parameter,
+        do_not_convert_to_tracable_parameter,
+        new_parameter_placeholder,
+    )
+
+
+    class TracableCreateParameter(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, tensor, placeholder):
+            return placeholder.set_(tensor)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return None, grad * 2
+
+
+    def tracable_create_parameter(tensor, placeholder):
+        with torch.set_grad_enabled(placeholder.requires_grad):
+            return TracableCreateParameter.apply(tensor.detach(), placeholder)
+''')
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("CI", None)
+    return env
+
+
+def _fuzz(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    command = [sys.executable, "-m", "conformance.cli", "fuzz", "--db", str(tmp_path / "db"),
+               "--report", str(tmp_path / "report.json"),
+               "--junit", str(tmp_path / "junit.xml"), *args]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=tmp_path, env=_env(), capture_output=True, text=True,
+                          timeout=120)
+    return done, time.monotonic() - started
+
+
+def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
+    done, elapsed = _fuzz(tmp_path, "--impl", "reference", "--minutes", "0.2", "-n", "2")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # 12 s of budget, plus start-up (importing torch) on a possibly busy machine.
+    assert elapsed < 12 + 30, elapsed
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["fuzz"]["budget_seconds"] == pytest.approx(12)
+    # From the start of the budget to the end of the session: on time, within seconds.
+    assert 12 - 4 < report["fuzz"]["elapsed_seconds"] < 12 + 6, report["fuzz"]
+    rows = {row["id"]: row for row in report["implementations"][0]["clauses"]}
+    assert rows["G-1"]["status"] == "pass" and rows["G-1"]["examples"] > 0
+    assert rows["G-1"]["cases"] >= rows["G-1"]["examples"]
+    assert "[fuzz " in done.stdout  # the periodic progress line
+    assert (tmp_path / "junit.xml").read_text().startswith("<?xml")
+
+
+def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) -> None:
+    broken = tmp_path / "broken_impl.py"
+    broken.write_text(BROKEN)
+    done, _ = _fuzz(tmp_path, "--impl", str(broken), "--minutes", "0.1", "-n", "0")
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((tmp_path / "report.json").read_text())
+    rows = {row["id"]: row for row in report["implementations"][0]["clauses"]}
+    failing = rows["G-1"]
+    assert failing["status"] == "fail"
+    assert failing["example"], "the minimal example is in the report"
+    assert "--cp-replay" in failing["reproduce"]
+    assert failing["reproduce"] in done.stdout
+    assert any(path.is_file() for path in (tmp_path / "db").rglob("*")), "database is empty"
+
+    words = shlex.split(failing["reproduce"])
+    assert words[0] == "python"
+    again = subprocess.run([sys.executable, *words[1:]], cwd=tmp_path, env=_env(),
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "[G-1]" in again.stdout
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--impl", "no-such-implementation", "--minutes", "0.1"],
+    ["--impl", "reference", "--minutes", "0"],
+    ["--impl", "reference", "--minutes", "-1"],
+    ["--impl", "reference", "--minutes", "nan"],
+    ["--impl", "reference", "--minutes", "soon"],
+    ["--minutes", "1"],
+])
+def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = cli.main(["fuzz", "--db", str(tmp_path / "db"), *arguments])
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    assert code == 2
+
+
+def test_one_timer_bounds_a_whole_example() -> None:
+    from conformance.deadline import ImplementationHang, example_deadline, guard
+
+    fast = guard(lambda: 1, "fast", 30.0)
+    with example_deadline(5.0, "an example"):
+        assert fast() == 1  # runs unarmed inside the example's timer
+    with pytest.raises(ImplementationHang, match=r"an example did not return within 0\.2 s"):
+        with example_deadline(0.2, "an example"):
+            guard(time.sleep, "sleep", 30.0)(5)
+    assert fast() == 1  # armed per call again, and no stray alarm left behind
+    time.sleep(0.3)
