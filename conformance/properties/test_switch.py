@@ -23,6 +23,7 @@ from strategies.interleavings.conductor import call_in_fresh_thread
 from strategies.interleavings.machine import switch_machine
 
 TIMEOUT = 5.0
+STATE_MACHINE_MAX_EXAMPLES = 100
 
 
 class _RaisedInside(Exception):
@@ -185,7 +186,13 @@ def test_dead_threads_leak_nothing(cp_impl: Implementation, case: Interleaving) 
 def test_state_machine(cp_impl: Implementation) -> None:
     """S-1 .. S-8 as a rule-based state machine: the rule sequence is the schedule."""
     machine = switch_machine(cp_impl)
-    run_state_machine_as_test(machine, settings=settings(deadline=None, stateful_step_count=30))
+    # Not a @given test, so fuzzing cannot slice it into timed runs: keep it bounded and let
+    # test_interleavings carry the long searches.
+    examples = min(settings.default.max_examples, STATE_MACHINE_MAX_EXAMPLES)
+    run_state_machine_as_test(
+        machine,
+        settings=settings(deadline=None, stateful_step_count=30, max_examples=examples),
+    )
 
 
 @pytest.mark.clause("S-9")
