@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import Phase, settings
 from hypothesis.errors import UnsatisfiedAssumption
 
 WIRE_KEY = "cpconf_kill"
@@ -63,10 +64,32 @@ def _is_failure(error: BaseException) -> bool:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("cpconf").addoption(
+    group = parser.getgroup("cpconf")
+    group.addoption(
         "--cp-kill-log", default=None, metavar="PATH",
         help="write examples- and seconds-to-first-failure per test here (cpconf mutants)",
     )
+    group.addoption(
+        "--cp-no-shrink", action="store_true", default=False,
+        help="skip Hypothesis's shrink phase (the first failure is all cpconf mutants needs)",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under ``--cp-no-shrink``, derive the loaded profile without the shrink phase.
+
+    Runs at session start, after the suite loaded its profile; the suite gives
+    back the previous profile when it stops. Examples-to-first-failure is not
+    affected: shrinking only starts after the first failure.
+    """
+    if not session.config.getoption("cp_no_shrink", False):
+        return
+    current = settings()
+    phases = [phase for phase in current.phases if phase is not Phase.shrink]
+    name = f"{getattr(settings, '_current_profile', None) or 'default'}-noshrink"
+    settings.register_profile(name, parent=current, phases=phases)
+    settings.load_profile(name)
 
 
 def pytest_configure(config: pytest.Config) -> None:

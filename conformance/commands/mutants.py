@@ -62,6 +62,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="SECONDS",
                         help=f"--cp-deadline for the run (default {DEFAULT_DEADLINE:g}: the "
                         "deadlocking mutant must fail fast)")
+    parser.add_argument("--shrink", action="store_true",
+                        help="let Hypothesis shrink each failure (slower; default: report the "
+                        "first failing example as found)")
     parser.add_argument("--only", action="append", default=None, metavar="NAME",
                         help="check only these catalogue modules (repeatable)")
     parser.add_argument("--show-pytest", action="store_true",
@@ -200,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
         [entry.spec for entry in catalogue], report=report_file, workers=args.workers,
         profile=args.profile, devices=None,
         extra=["-p", "conformance.killclock", "--cp-kill-log", str(kill_log),
-               "--cp-deadline", str(args.deadline), "-q", *args.pytest_args],
+               "--cp-deadline", str(args.deadline), "-q",
+               *([] if args.shrink else ["--cp-no-shrink"]), *args.pytest_args],
     )
     if args.show_pytest:
         code, report = run_pytest(arguments, report_file)

@@ -32,8 +32,8 @@ def tracable_create_parameter(
     tensor: torch.Tensor, placeholder: torch.nn.Parameter
 ) -> torch.Tensor:
     """The reference take-over; complex values come out conjugated (C-3)."""
-    out = _reference.tracable_create_parameter(tensor, placeholder)
-    if placeholder.is_complex() and placeholder.device.type != "meta":
+    if (tensor.is_complex() and tensor.dtype == placeholder.dtype
+            and tensor.device.type != "meta"):
         with torch.no_grad():
-            torch.view_as_real(placeholder.detach())[..., 1].neg_()
-    return out
+            torch.view_as_real(tensor.detach())[..., 1].neg_()
+    return _reference.tracable_create_parameter(tensor, placeholder)

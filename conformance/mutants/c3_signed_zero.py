@@ -32,8 +32,8 @@ def tracable_create_parameter(
     tensor: torch.Tensor, placeholder: torch.nn.Parameter
 ) -> torch.Tensor:
     """The reference take-over, then an in-place ``+ 0`` (C-3)."""
-    out = _reference.tracable_create_parameter(tensor, placeholder)
-    if placeholder.is_floating_point() and placeholder.device.type != "meta":
+    if (tensor.is_floating_point() and tensor.dtype == placeholder.dtype
+            and tensor.device.type != "meta"):
         with torch.no_grad():
-            placeholder.detach().add_(0.0)
-    return out
+            tensor.detach().add_(0.0)
+    return _reference.tracable_create_parameter(tensor, placeholder)

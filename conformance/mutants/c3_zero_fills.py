@@ -30,8 +30,8 @@ __all__ = [
 def tracable_create_parameter(
     tensor: torch.Tensor, placeholder: torch.nn.Parameter
 ) -> torch.Tensor:
-    """The reference take-over, then an in-place zero fill (C-3)."""
-    out = _reference.tracable_create_parameter(tensor, placeholder)
-    with torch.no_grad():
-        placeholder.detach().zero_()
-    return out
+    """An in-place zero fill of the shared storage, then the reference take-over (C-3)."""
+    if tensor.dtype == placeholder.dtype and tensor.device == placeholder.device:
+        with torch.no_grad():
+            tensor.detach().zero_()
+    return _reference.tracable_create_parameter(tensor, placeholder)

@@ -1,4 +1,4 @@
-"""Breaks S-8: switch values are keyed by ``threading.get_ident()`` and never cleaned up.
+"""Breaks S-8 (when thread identifiers are reused): values keyed by ``get_ident()`` stay.
 
 A thread that ends inside the context leaves its False behind; the operating
 system reuses thread identifiers, so a later thread can inherit it.
