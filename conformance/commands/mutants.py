@@ -1,0 +1,226 @@
+"""``cpconf mutants``: run the self-validation catalogue and print the kill matrix.
+
+One pytest session checks every mutant and every alternate of
+:mod:`conformance.catalogue` as a matrix (one ``--cp-impl`` each). A mutant
+is *killed* when its ``BREAKS`` clause fails; an alternate *passes* when no
+clause fails and only its declared clauses are missing API. Examples- and
+seconds-to-first-failure come from :mod:`conformance.killclock` (Hypothesis
+observability: executed examples counted up to the first failing one).
+Exit 0 only when every mutant is killed on its clause and every alternate passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import statistics
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance import profiles
+from conformance.catalogue import Entry, entries
+from conformance.commands.pytest_session import pytest_arguments, report_path, run_pytest
+
+PYTEST_USAGE_ERROR = 4
+DEFAULT_DEADLINE = 2.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the run said about one catalogued implementation."""
+
+    name: str
+    kind: str
+    expected: str
+    ok: bool
+    failed: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    examples_to_kill: int | None = None
+    seconds_to_kill: float | None = None
+    problems: tuple[str, ...] = field(default=())
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "mutants", help="check that every mutant is caught and every alternate passes",
+        description="Exit 0 when every mutant in conformance.mutants fails on the clause its "
+        "BREAKS names and every module in conformance.alternates passes; 1 otherwise; 2 on "
+        "usage errors.",
+    )
+    parser.add_argument("--profile", choices=profiles.NAMES, default=None,
+                        help="Hypothesis profile (default: ci under CI=true, else dev)")
+    parser.add_argument("-n", dest="workers", default=None, metavar="N",
+                        help="pytest-xdist workers (a number or 'auto'; default: one process)")
+    parser.add_argument("--report", type=Path, default=None, metavar="PATH",
+                        help="write the JSON conformance report (all implementations) here")
+    parser.add_argument("--matrix", type=Path, default=None, metavar="PATH",
+                        help="write the kill matrix as JSON here")
+    parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="SECONDS",
+                        help=f"--cp-deadline for the run (default {DEFAULT_DEADLINE:g}: the "
+                        "deadlocking mutant must fail fast)")
+    parser.add_argument("--shrink", action="store_true",
+                        help="let Hypothesis shrink each failure (slower; default: report the "
+                        "first failing example as found)")
+    parser.add_argument("--only", action="append", default=None, metavar="NAME",
+                        help="check only these catalogue modules (repeatable)")
+    parser.add_argument("--show-pytest", action="store_true",
+                        help="print pytest's own output instead of saving it next to the report")
+    parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
+                        help="extra pytest arguments, after --")
+    parser.set_defaults(handler=run)
+
+
+def _rows(report: Mapping[str, Any], spec: str) -> list[dict[str, Any]]:
+    for entry in report["implementations"]:
+        if entry["spec"] == spec:
+            return list(entry["clauses"])
+    return []
+
+
+def _first_kill(rows: Sequence[Mapping[str, Any]], clause_id: str | None,
+                records: Sequence[Mapping[str, Any]],
+                implementation: str) -> tuple[int | None, float | None]:
+    """Fewest examples and seconds to a failure of ``clause_id`` (any clause if None)."""
+    tests = {
+        failure["test"]
+        for row in rows if row["status"] == "fail" and clause_id in (None, row["id"])
+        for failure in row.get("failures", [])
+    }
+    kills = [record for record in records
+             if record["implementation"] == implementation and record["nodeid"] in tests
+             and "examples_to_failure" in record]
+    if not kills:
+        return None, None
+    return (min(int(record["examples_to_failure"]) for record in kills),
+            min(float(record["seconds_to_failure"]) for record in kills))
+
+
+def judge(entry: Entry, report: Mapping[str, Any],
+          records: Sequence[Mapping[str, Any]]) -> Verdict:
+    """Compare one implementation's clause rows with what its module declares."""
+    rows = _rows(report, entry.spec)
+    failed = tuple(row["id"] for row in rows if row["status"] == "fail")
+    missing = tuple(row["id"] for row in rows if row["status"] == "missing-api")
+    if entry.kind == "mutant":
+        killed = entry.breaks in failed
+        examples, seconds = _first_kill(rows, entry.breaks if killed else None, records,
+                                        entry.spec)
+        return Verdict(entry.name, entry.kind, f"fails {entry.breaks}", killed, failed, missing,
+                       examples, seconds,
+                       () if killed else (f"{entry.breaks} not caught",))
+    problems = [f"{clause_id} failed" for clause_id in failed]
+    allowed = set(entry.expected_missing) | set(entry.may_be_missing)
+    problems += [f"{clause_id} missing-api" for clause_id in missing if clause_id not in allowed]
+    status = {row["id"]: row["status"] for row in rows}
+    problems += [f"{clause_id} {status.get(clause_id, 'absent')}, expected missing-api"
+                 for clause_id in entry.expected_missing if status.get(clause_id) != "missing-api"]
+    if not rows:
+        problems.append("no results")
+    expected = ("missing-api " + ",".join(entry.expected_missing)) if entry.partial else "conforms"
+    return Verdict(entry.name, entry.kind, expected, not problems, failed, missing,
+                   problems=tuple(problems))
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
+
+
+def summary(verdicts: Sequence[Verdict]) -> dict[str, Any]:
+    """Kill rate, false positives and the distribution of examples/seconds to kill."""
+    mutants = [v for v in verdicts if v.kind == "mutant"]
+    alternates = [v for v in verdicts if v.kind == "alternate"]
+    examples = [v.examples_to_kill for v in mutants if v.ok and v.examples_to_kill is not None]
+    seconds = [v.seconds_to_kill for v in mutants if v.ok and v.seconds_to_kill is not None]
+    return {
+        "mutants": len(mutants),
+        "killed_on_target": sum(v.ok for v in mutants),
+        "caught_anywhere": sum(bool(v.failed) for v in mutants),
+        "alternates": len(alternates),
+        "false_positives": sum(not v.ok for v in alternates),
+        "examples_to_kill": {"median": statistics.median(examples) if examples else None,
+                             "worst": max(examples) if examples else None},
+        "seconds_to_kill": {"median": statistics.median(seconds) if seconds else None,
+                            "worst": max(seconds) if seconds else None},
+    }
+
+
+def render(verdicts: Sequence[Verdict], totals: Mapping[str, Any]) -> str:
+    lines = []
+    mutants = [v for v in verdicts if v.kind == "mutant"]
+    width = max([len(v.name) for v in verdicts] + [6])
+    lines.append(f"{'mutant'.ljust(width)}  breaks  {'caught by'.ljust(24)}  examples  seconds  "
+                 "verdict")
+    for v in mutants:
+        caught = ",".join(v.failed) or "-"
+        lines.append(
+            f"{v.name.ljust(width)}  {v.expected.split()[-1].ljust(6)}  {caught[:24].ljust(24)}  "
+            f"{_number(v.examples_to_kill).rjust(8)}  {_number(v.seconds_to_kill).rjust(7)}  "
+            + ("killed" if v.ok else "SURVIVED")
+        )
+    lines.append("")
+    lines.append(f"{'alternate'.ljust(width)}  expected / got")
+    for v in verdicts:
+        if v.kind != "alternate":
+            continue
+        got = "pass" if v.ok else "FAIL: " + "; ".join(v.problems)
+        missing = f" (missing-api: {','.join(v.missing)})" if v.missing else ""
+        lines.append(f"{v.name.ljust(width)}  {v.expected}: {got}{missing}")
+    ex, sec = totals["examples_to_kill"], totals["seconds_to_kill"]
+    lines.append("")
+    lines.append(
+        f"kill rate {totals['killed_on_target']}/{totals['mutants']} on the targeted clause "
+        f"({totals['caught_anywhere']} caught on some clause); false positives "
+        f"{totals['false_positives']}/{totals['alternates']}; examples to kill median "
+        f"{_number(ex['median'], 1)} worst {_number(ex['worst'])}; seconds to kill median "
+        f"{_number(sec['median'])} worst {_number(sec['worst'])}"
+    )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        catalogue = entries()
+    except (ImportError, TypeError) as error:
+        print(f"cpconf: error: broken catalogue: {error}", file=sys.stderr)
+        return 2
+    if args.only:
+        unknown = set(args.only) - {entry.name for entry in catalogue}
+        if unknown:
+            print(f"cpconf: error: not in the catalogue: {', '.join(sorted(unknown))}",
+                  file=sys.stderr)
+            return 2
+        catalogue = tuple(entry for entry in catalogue if entry.name in args.only)
+    report_file = report_path(args.report)
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    kill_log = report_file.with_name(report_file.stem + ".kills.json")
+    arguments = pytest_arguments(
+        [entry.spec for entry in catalogue], report=report_file, workers=args.workers,
+        profile=args.profile, devices=None,
+        extra=["-p", "conformance.killclock", "--cp-kill-log", str(kill_log),
+               "--cp-deadline", str(args.deadline), "-q",
+               *([] if args.shrink else ["--cp-no-shrink"]), *args.pytest_args],
+    )
+    if args.show_pytest:
+        code, report = run_pytest(arguments, report_file)
+    else:
+        log = report_file.with_name(report_file.stem + ".pytest.log")
+        with log.open("w") as stream, contextlib.redirect_stdout(stream):
+            code, report = run_pytest(arguments, report_file)
+        print(f"pytest output: {log}")
+    if code == PYTEST_USAGE_ERROR or report is None:
+        print("cpconf: error: the pytest session wrote no report", file=sys.stderr)
+        return 2
+    records = json.loads(kill_log.read_text()) if kill_log.exists() else []
+    verdicts = [judge(entry, report, records) for entry in catalogue]
+    totals = summary(verdicts)
+    print(render(verdicts, totals))
+    if args.matrix:
+        args.matrix.write_text(json.dumps(
+            {"summary": totals, "verdicts": [asdict(v) for v in verdicts]}, indent=2) + "\n")
+    return 0 if all(v.ok for v in verdicts) else 1
