@@ -11,7 +11,7 @@ import pytest
 
 from conformance.implementation import MissingApi
 from conformance.report import TestOutcome
-from conformance.violation import ClauseViolation
+from conformance.violation import VIOLATIONS
 
 if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis depends on the backport there
     from exceptiongroup import BaseExceptionGroup
@@ -60,10 +60,10 @@ def _describe(error: BaseException) -> tuple[tuple[str, ...], str]:
     leaves = _leaves(error)
     violated: list[str] = []
     for leaf in leaves:
-        if isinstance(leaf, ClauseViolation) and leaf.clause_id not in violated:
+        if isinstance(leaf, VIOLATIONS) and leaf.clause_id not in violated:
             violated.append(leaf.clause_id)
     message = "\n".join(
-        str(leaf) if isinstance(leaf, ClauseViolation)
+        str(leaf) if isinstance(leaf, VIOLATIONS)
         else f"{type(leaf).__name__} raised by the implementation or the property: {leaf}"
         for leaf in leaves
     )

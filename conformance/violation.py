@@ -10,17 +10,37 @@ from __future__ import annotations
 from conformance import clauses
 
 
+def _message(clause_id: str, expected: str, actual: str) -> str:
+    clause = clauses.get(clause_id)
+    return f"[{clause.id}] {clause.title} ({clause.level}): expected {expected}; got {actual}"
+
+
 class ClauseViolation(AssertionError):
     """An implementation broke ``clause_id``: ``expected`` versus ``actual``."""
 
     def __init__(self, clause_id: str, expected: str, actual: str) -> None:
-        clause = clauses.get(clause_id)
         self.clause_id = clause_id
         self.expected = expected
         self.actual = actual
-        super().__init__(
-            f"[{clause.id}] {clause.title} ({clause.level}): expected {expected}; got {actual}"
-        )
+        super().__init__(_message(clause_id, expected, actual))
+
+
+class ClauseHang(BaseException):
+    """An implementation hung where ``clause_id`` needed it to return.
+
+    A ``BaseException``, like :class:`conformance.deadline.ImplementationHang`,
+    so Hypothesis stops at once instead of shrinking by hanging again and again.
+    """
+
+    def __init__(self, clause_id: str, expected: str, actual: str) -> None:
+        self.clause_id = clause_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(_message(clause_id, expected, actual))
+
+
+VIOLATIONS = (ClauseViolation, ClauseHang)
+"""Everything that names the clause it breaks."""
 
 
 def check(condition: object, clause_id: str, expected: str, actual: object) -> None:

@@ -1,12 +1,11 @@
-"""Breaks S-4 by deadlock: from its second use in the main thread, ``__enter__`` never returns.
+"""Breaks S-4 by deadlock: from its second use, ``__enter__`` never returns.
 
-``__enter__`` takes a plain (non-reentrant) "compile lock" in the main thread
-and ``__exit__`` forgets to release it, so the next main-thread ``with``
-blocks forever on ``Lock.acquire()``. In the S-4 property that ``with`` never
-starts, so no exception can propagate. Other threads skip the lock (in this
-design only the main thread compiles), so the properties' own worker threads,
-which have no watchdog, never hang. The suite must report this as a failure
-within ``--cp-deadline`` seconds and finish the run.
+``__enter__`` takes a plain (non-reentrant) "compile lock" and ``__exit__``
+forgets to release it, so the next ``with`` in any thread blocks forever on
+``Lock.acquire()``: in the S-4 property that ``with`` never starts, so no
+exception can propagate. The suite must report this as a failure within
+``--cp-deadline`` seconds (the main-thread call bound, or the thread
+watchdogs, which use the same bound) and finish the run.
 """
 
 from __future__ import annotations
@@ -40,8 +39,7 @@ class _LockingSwitch:
         self._inner = _reference.do_not_convert_to_tracable_parameter()
 
     def __enter__(self) -> bool:
-        if threading.current_thread() is threading.main_thread():
-            _compile_lock.acquire()  # blocks forever once a previous exit leaked it
+        _compile_lock.acquire()  # blocks forever once a previous exit leaked it
         return self._inner.__enter__()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.implementation import Implementation
-from conformance.violation import ClauseViolation, check
+from conformance.violation import ClauseHang, ClauseViolation, check
 from strategies.async_probe import describe_async_behaviour
 from strategies.interleavings import Interleaving, interleavings, run_interleaving
 from strategies.interleavings.conductor import call_in_fresh_thread
 from strategies.interleavings.machine import switch_machine
 
-TIMEOUT = 5.0
 STATE_MACHINE_MAX_EXAMPLES = 100
 
 
@@ -30,10 +29,13 @@ class _RaisedInside(Exception):
     """Raised inside the block by the S-4 property."""
 
 
-def _in_fresh_thread(body: Callable[[], object], clause: str) -> None:
-    """Run ``body`` in a new thread; re-raise its ClauseViolation here (bounded)."""
-    finished, outcome = call_in_fresh_thread(body, TIMEOUT)
-    check(finished, clause, f"the block to finish within {TIMEOUT:g}s", "it hung")
+def _in_fresh_thread(cp_impl: Implementation, body: Callable[[], object], clause: str) -> None:
+    """Run ``body`` in a new thread, bounded by the implementation's deadline
+    (``--cp-deadline``); re-raise its ClauseViolation here."""
+    finished, outcome = call_in_fresh_thread(body, cp_impl.deadline)
+    if not finished:
+        raise ClauseHang(clause, f"the block to finish within {cp_impl.deadline:g} s",
+                         "it hung (thread abandoned)")
     if isinstance(outcome, BaseException):
         raise outcome
 
@@ -46,7 +48,7 @@ def test_default_on(cp_impl: Implementation, threads: int) -> None:
     read = cp_impl.can_convert_to_tracable_parameter
     for _ in range(threads):
         _in_fresh_thread(
-            lambda: check(read() is True, "S-1", "True", lambda: repr(read())), "S-1"
+            cp_impl, lambda: check(read() is True, "S-1", "True", lambda: repr(read())), "S-1"
         )
 
 
@@ -67,7 +69,7 @@ def test_yields_false_and_restores(cp_impl: Implementation, rounds: int) -> None
             after = read()
             check(after is True, "S-3", "True after a normal exit", repr(after))
 
-    _in_fresh_thread(body, "S-3")
+    _in_fresh_thread(cp_impl, body, "S-3")
 
 
 @pytest.mark.clause("S-4", "S-5")
@@ -105,7 +107,7 @@ def test_exception_restores_and_propagates(cp_impl: Implementation, data: st.Dat
         final = read()
         check(final is True, "S-4", "True once every context is left", repr(final))
 
-    _in_fresh_thread(body, "S-4")
+    _in_fresh_thread(cp_impl, body, "S-4")
 
 
 _BRACKETS = st.lists(st.sampled_from(("read", "enter", "exit")), max_size=24)
@@ -140,7 +142,7 @@ def test_nesting(cp_impl: Implementation, ops: Sequence[str]) -> None:
                 check(after is (depth == 0), clause, repr(depth == 0), f"{after!r} after exit")
         return at
 
-    _in_fresh_thread(lambda: run(0, 0), "S-5")
+    _in_fresh_thread(cp_impl, lambda: run(0, 0), "S-5")
 
 
 _ALL_S = ("S-1", "S-2", "S-3", "S-4", "S-5", "S-6", "S-7", "S-8")
@@ -151,7 +153,7 @@ _ALL_S = ("S-1", "S-2", "S-3", "S-4", "S-5", "S-6", "S-7", "S-8")
 @given(case=interleavings(max_threads=4, max_ops=30))
 def test_interleavings(cp_impl: Implementation, case: Interleaving) -> None:
     """S-1 .. S-8: any schedule of 1-4 threads matches the model at every read."""
-    run_interleaving(cp_impl, case)
+    run_interleaving(cp_impl, case, watchdog=cp_impl.deadline)
 
 
 @pytest.mark.clause("S-6")
@@ -159,7 +161,7 @@ def test_interleavings(cp_impl: Implementation, case: Interleaving) -> None:
 @given(case=interleavings(min_threads=2, max_threads=4, starts=False, leaks=False))
 def test_isolated_per_thread(cp_impl: Implementation, case: Interleaving) -> None:
     """S-6: live threads entering and leaving never change another's read."""
-    run_interleaving(cp_impl, case)
+    run_interleaving(cp_impl, case, watchdog=cp_impl.deadline)
 
 
 @pytest.mark.clause("S-7")
@@ -171,7 +173,7 @@ def test_isolated_per_thread(cp_impl: Implementation, case: Interleaving) -> Non
 )
 def test_children_start_on(cp_impl: Implementation, case: Interleaving) -> None:
     """S-7: a thread started from inside a context reads True until it enters."""
-    run_interleaving(cp_impl, case)
+    run_interleaving(cp_impl, case, watchdog=cp_impl.deadline)
 
 
 @pytest.mark.clause("S-8")
@@ -179,13 +181,13 @@ def test_children_start_on(cp_impl: Implementation, case: Interleaving) -> None:
 @given(case=interleavings(min_threads=2, max_threads=4, leaks=True))
 def test_dead_threads_leak_nothing(cp_impl: Implementation, case: Interleaving) -> None:
     """S-8: threads ending inside contexts change nothing anyone reads later."""
-    run_interleaving(cp_impl, case)
+    run_interleaving(cp_impl, case, watchdog=cp_impl.deadline)
 
 
 @pytest.mark.clause(*_ALL_S)
 def test_state_machine(cp_impl: Implementation) -> None:
     """S-1 .. S-8 as a rule-based state machine: the rule sequence is the schedule."""
-    machine = switch_machine(cp_impl)
+    machine = switch_machine(cp_impl, watchdog=cp_impl.deadline)
     # Not a @given test, so fuzzing cannot slice it into timed runs: keep it bounded and let
     # test_interleavings carry the long searches.
     examples = min(settings.default.max_examples, STATE_MACHINE_MAX_EXAMPLES)

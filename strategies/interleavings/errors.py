@@ -1,10 +1,14 @@
-"""The failures the interleaving harness raises; all are ClauseViolations (S-1 .. S-8)."""
+"""The failures the interleaving harness raises, each naming its clause (S-1 .. S-8).
+
+A wrong read is a ClauseViolation, which Hypothesis shrinks; a stuck worker is
+a ClauseHang, which stops the test at once (shrinking would hang again).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from conformance.violation import ClauseViolation
+from conformance.violation import ClauseHang, ClauseViolation
 
 
 def format_timeline(timeline: Sequence[str]) -> str:
@@ -29,13 +33,17 @@ class InterleavingViolation(ClauseViolation):
     ) -> None:
         self.timeline = list(timeline)
         self.replay = replay
-        details = f"{actual}\ntimeline:\n{format_timeline(self.timeline)}"
-        if replay:
-            details += f"\nreplay with: @example({replay})"
-        super().__init__(clause_id, expected, details)
+        super().__init__(clause_id, expected, _with_timeline(actual, self.timeline, replay))
 
 
-class StuckWorker(InterleavingViolation):
+def _with_timeline(actual: str, timeline: Sequence[str], replay: str) -> str:
+    details = f"{actual}\ntimeline:\n{format_timeline(timeline)}"
+    if replay:
+        details += f"\nreplay with: @example({replay})"
+    return details
+
+
+class StuckWorker(ClauseHang):
     """A worker did not reach its next pause point within the watchdog bound.
 
     The clause is the one of the operation that hung: a hanging ``__enter__``
@@ -44,6 +52,18 @@ class StuckWorker(InterleavingViolation):
     a hanging thread start S-7 and a thread that never finishes S-8. The stuck
     daemon thread is abandoned, never joined without a bound.
     """
+
+    def __init__(
+        self,
+        clause_id: str,
+        expected: str,
+        actual: str,
+        timeline: Sequence[str],
+        replay: str = "",
+    ) -> None:
+        self.timeline = list(timeline)
+        self.replay = replay
+        super().__init__(clause_id, expected, _with_timeline(actual, self.timeline, replay))
 
 
 class WorkerCrashed(InterleavingViolation):
