@@ -51,7 +51,7 @@ class TakeOver:
 
     def placeholder(self, impl: Any) -> torch.nn.Parameter:
         """A fresh placeholder from ``impl`` (an Implementation or ``reference_impl``)."""
-        return self.request.call(impl.new_parameter_placeholder)  # type: ignore[no-any-return]
+        return self.request.call(impl.new_parameter_placeholder)
 
     def __repr__(self) -> str:
         return f"TakeOver({self.request!r} <- {self.source!r})"
@@ -113,7 +113,7 @@ class Metadata:
     def of(cls, tensor: torch.Tensor) -> Metadata:
         storage = tensor.untyped_storage()
         return cls(
-            tuple(tensor.shape), tuple(tensor.stride()), tensor.storage_offset(), tensor.dtype,
+            tuple(tensor.shape), tuple(tensor.stride()), int(tensor.storage_offset()), tensor.dtype,
             str(tensor.device), tensor.requires_grad, storage.nbytes(), storage.data_ptr(),
             storage_id(tensor),
         )

@@ -254,7 +254,7 @@ def check_grad_mode_untouched(impl: Implementation, drawn: ModeCall) -> None:
         error: Exception | None = None
         try:
             impl.tracable_create_parameter(drawn.case.source.tensor, placeholder)
-        except Exception as caught:  # noqa: BLE001 - C-6 judges the error, C-5 the mode
+        except Exception as caught:
             error = caught
         after = _ambient()
     how = f"after raising {type(error).__name__}" if error is not None else "after returning"
@@ -281,7 +281,7 @@ def check_mismatch_unchanged(impl: Implementation, case: TakeOver) -> None:
     before = Metadata.of(placeholder)
     try:
         out = impl.tracable_create_parameter(case.source.tensor, placeholder)
-    except Exception:  # noqa: BLE001 - any error is a refusal; what matters is the aftermath
+    except Exception:
         after = Metadata.of(placeholder)
         check(after == before, "C-6", f"the placeholder unchanged after refusing "
               f"{_mismatch_kind(case)}", lambda: f"changed: {before.differences(after)}")
@@ -350,7 +350,7 @@ def check_inference_mode(impl: Implementation, drawn: InferenceCall) -> None:
     with torch.inference_mode(inside):
         try:
             out = impl.tracable_create_parameter(source, placeholder)
-        except Exception as error:  # noqa: BLE001 - raising is the violation
+        except Exception as error:
             raise ClauseViolation(
                 "C-7", "the take-over to succeed", f"{type(error).__name__}: {error}"
             ) from error

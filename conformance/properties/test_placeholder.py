@@ -171,7 +171,7 @@ def check_invalid_raises(impl: Implementation, invalid: InvalidPlaceholderReques
         result = invalid.request.call(impl.new_parameter_placeholder)
     except (RuntimeError, ValueError, TypeError):
         return
-    except Exception as error:  # noqa: BLE001 - the wrong kind of error is the finding
+    except Exception as error:
         check(False, "P-7", f"RuntimeError, ValueError or TypeError ({invalid.reason})",
               f"{type(error).__name__}: {error}")
     check(False, "P-7", f"RuntimeError, ValueError or TypeError ({invalid.reason})",
@@ -199,7 +199,8 @@ class Ambient:
     switch_off: bool
 
     def __repr__(self) -> str:
-        return f"{self.mode!r}{' inside do_not_convert_to_tracable_parameter()' if self.switch_off else ''}"
+        switch = " inside do_not_convert_to_tracable_parameter()" if self.switch_off else ""
+        return f"{self.mode!r}{switch}"
 
 
 def ambients(with_switch: bool) -> st.SearchStrategy[Ambient]:
