@@ -18,7 +18,7 @@ import torch
 from hypothesis import strategies as st
 
 import reference_impl
-from conformance.bitwise import first_bitwise_difference
+from conformance.bitwise import first_bitwise_difference, integer_view_dtype
 from conformance.implementation import Implementation
 from conformance.violation import check
 from strategies import (
@@ -29,6 +29,7 @@ from strategies import (
     dtypes,
     shapes,
     sources,
+    special_bit_patterns,
 )
 
 GRAD_FAMILIES = ("float", "complex", "float8")
@@ -244,3 +245,29 @@ def check_same_bits_as_reference(
         difference is None, clause, f"{what} bit for bit as the reference implementation",
         lambda: f"implementation vs reference: {difference}",
     )
+
+
+def special_sweep(dtype: torch.dtype, device: str) -> torch.Tensor:
+    """A 1-d tensor holding every special bit pattern of ``dtype`` once, in order (complex:
+    each pattern once as a real part, paired with the next as the imaginary part).
+
+    Drawn values reach a given special pattern of a given dtype only now and then; C-3
+    also takes over this sweep, so every pattern passes through each drawn dtype.
+    """
+    patterns = special_bit_patterns(dtype)
+    bits_dtype = integer_view_dtype(dtype)
+    width = torch.empty(0, dtype=bits_dtype).element_size() * 8
+    signed = [p - (1 << width) if width > 8 and p >= 1 << (width - 1) else p for p in patterns]
+    if dtype.is_complex:
+        signed = [part for i, p in enumerate(signed) for part in (p, signed[(i + 1) % len(signed)])]
+    if device.startswith("meta"):
+        return torch.empty(len(patterns), dtype=dtype, device=device)
+    raw = torch.tensor(signed, dtype=bits_dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # complex32 is "experimental"
+        if dtype.is_complex:
+            component = {16: torch.float16, 32: torch.float32, 64: torch.float64}[width]
+            values = torch.view_as_complex(raw.view(component).reshape(-1, 2))
+        else:
+            values = raw.view(dtype)
+        return values.to(device)

@@ -12,7 +12,7 @@ the reference on the same draw.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 import torch
@@ -34,12 +34,14 @@ from conformance.properties._support import (
     clone_exact,
     graph_nodes,
     is_reference,
+    special_sweep,
     storage_id,
     take_overs,
 )
 from conformance.violation import ClauseViolation, check
 from strategies import (
     GradMode,
+    PlaceholderRequest,
     dtypes,
     grad_modes,
     has_data,
@@ -114,19 +116,33 @@ def test_takes_the_source_metadata(cp_impl: Implementation, cp_devices: tuple[st
 
 def check_values(impl: Implementation, case: TakeOver) -> None:
     """C-3: the output's bits equal a snapshot of the source taken before the call (and the
-    reference's output); the message names the first differing element and both patterns."""
-    source = case.source.tensor
+    reference's output); the message names the first differing element and both patterns.
+
+    Besides the drawn source, a sweep of every special bit pattern of every dtype on the
+    device is taken over too, so each example sees -0.0, every NaN payload, the subnormals
+    and +-inf of each dtype (a rare dtype need not be drawn to be checked)."""
+    _check_values(impl, case.source.tensor, case.request, "the drawn source")
+    for info in supported_dtypes(case.request.device):
+        sweep = special_sweep(info.dtype, case.request.device)
+        request = replace(case.request, size=tuple(sweep.shape), dtype=info.dtype,
+                          requires_grad=case.request.requires_grad and info.can_require_grad)
+        _check_values(impl, sweep, request, f"the {info.dtype} special-pattern sweep")
+
+
+def _check_values(
+    impl: Implementation, source: torch.Tensor, request: PlaceholderRequest, what: str
+) -> None:
     snapshot = clone_exact(source)
     reference = None
     if not is_reference(impl):
-        reference_out = REFERENCE.tracable_create_parameter(source, case.placeholder(REFERENCE))
-        reference = clone_exact(reference_out)
-    out = impl.tracable_create_parameter(source, case.placeholder(impl))
+        reference_placeholder = request.call(REFERENCE.new_parameter_placeholder)
+        reference = clone_exact(REFERENCE.tracable_create_parameter(source, reference_placeholder))
+    out = impl.tracable_create_parameter(source, request.call(impl.new_parameter_placeholder))
     difference = first_bitwise_difference(out, snapshot)
-    check(difference is None, "C-3", "the source's bits from before the call",
-          lambda: f"output vs snapshot: {difference}")
+    check(difference is None, "C-3", f"the bits {what} had before the call",
+          lambda: f"output vs snapshot of {what}: {difference}")
     if reference is not None:
-        check_same_bits_as_reference("C-3", "the output", out, reference)
+        check_same_bits_as_reference("C-3", f"the output for {what}", out, reference)
 
 
 @pytest.mark.clause("C-3")

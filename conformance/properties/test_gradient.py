@@ -11,7 +11,7 @@ implementation's gradient is also compared with the reference's, bit for bit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -35,10 +35,11 @@ from conformance.properties._support import (
     clone_exact,
     graph_nodes,
     is_reference,
+    special_sweep,
     take_overs,
 )
 from conformance.violation import check
-from strategies import has_data, shapes, upstream_gradients
+from strategies import Source, has_data, shapes, supported_dtypes, upstream_gradients
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,23 @@ def _run(impl: Any, case: TakeOver, upstreams: Sequence[torch.Tensor]) -> torch.
 
 def check_gradient_identity(impl: Implementation, drawn: Backward) -> None:
     """G-1: after one backward pass placeholder.grad equals the upstream gradient bit for bit
-    (and the reference's placeholder.grad)."""
+    (and the reference's placeholder.grad).
+
+    Besides the drawn case, a sweep of every special bit pattern is sent back as the upstream
+    gradient in every dtype on the device that can require grad, so each example sees every
+    NaN payload and -0.0 of each of those dtypes."""
+    _check_identity(impl, drawn)
+    request = drawn.case.request
+    for info in supported_dtypes(request.device):
+        if not info.can_require_grad:
+            continue
+        sweep = special_sweep(info.dtype, request.device)
+        swept = TakeOver(replace(request, size=tuple(sweep.shape), dtype=info.dtype),
+                         Source(sweep, "contiguous"))
+        _check_identity(impl, Backward(swept, (clone_exact(sweep),)))
+
+
+def _check_identity(impl: Implementation, drawn: Backward) -> None:
     upstream = clone_exact(drawn.upstreams[0])
     placeholder = _run(impl, drawn.case, drawn.upstreams)
     grad = placeholder.grad
