@@ -1,80 +1,319 @@
-"""G-clauses: gradients reach the placeholder, exactly, and nothing else."""
+"""G-clauses: the gradient reaches the placeholder, exactly, and nothing else.
+
+One clause per test. Placeholders are requested with the source's shape and
+``requires_grad=True`` in every dtype family that can require grad (float,
+complex, float8); upstream gradients come from
+:func:`strategies.upstream_gradients` (special bit patterns, any layout). On
+``meta`` only metadata is compared. Where the contract fixes the result, the
+implementation's gradient is also compared with the reference's, bit for bit.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from torch.autograd.gradcheck import GradcheckError
 
 from conformance.batch import draw_cases
+from conformance.bitwise import first_bitwise_difference
 from conformance.implementation import Implementation
-from conformance.properties._basic import FLOAT_DTYPES, bitwise_equal, shapes, source_like
+from conformance.properties._support import (
+    GRAD_FAMILIES,
+    REFERENCE,
+    Metadata,
+    TakeOver,
+    accumulated_variables,
+    can_add,
+    check_same_as_reference,
+    check_same_bits_as_reference,
+    clone_exact,
+    graph_nodes,
+    is_reference,
+    special_sweep,
+    take_overs,
+)
 from conformance.violation import check
-
-gradient_cases = st.tuples(shapes, st.sampled_from(FLOAT_DTYPES), st.integers(0, 2**16))
-
-
-@pytest.mark.clause("G-1", "G-3")
-@given(data=st.data())
-def test_gradient_identity(cp_impl: Implementation, cp_batch: int, data: st.DataObject) -> None:
-    for shape, dtype, seed in draw_cases(data, gradient_cases, cp_batch):
-        check_gradient_identity(cp_impl, shape, dtype, seed)
+from strategies import Source, has_data, shapes, supported_dtypes, upstream_gradients
 
 
-def check_gradient_identity(cp_impl: Implementation, shape: tuple, dtype: torch.dtype,
-                            seed: int) -> None:
-    placeholder = cp_impl.new_parameter_placeholder(shape, dtype, "cpu", True)
-    out = cp_impl.tracable_create_parameter(source_like(shape, dtype, "cpu", seed), placeholder)
-    upstream = source_like(shape, dtype, "cpu", seed + 1)
-    out.backward(upstream, retain_graph=True)
+@dataclass(frozen=True)
+class Backward:
+    """A take-over whose output gets ``len(upstreams)`` backward passes."""
+
+    case: TakeOver
+    upstreams: tuple[torch.Tensor, ...]
+
+    def __repr__(self) -> str:
+        layouts = ", ".join(
+            f"stride={tuple(g.stride())}" for g in self.upstreams
+        )
+        return f"{self.case!r}; upstream [{layouts}]"
+
+
+@st.composite
+def backwards(
+    draw: st.DrawFn, allowed: Sequence[str], *, passes: int = 1, addable: bool = False
+) -> Backward:
+    """A take-over (placeholder requires grad, request shape = source shape) plus ``passes``
+    upstream gradients; ``addable`` keeps dtypes torch can add (G-3)."""
+    cases = take_overs(allowed, requires_grad=True, families=GRAD_FAMILIES)
+    if addable:
+        cases = cases.filter(lambda c: can_add(c.request.dtype, c.request.device))
+    case = draw(cases)
+    upstreams = tuple(draw(upstream_gradients(case.source.tensor)) for _ in range(passes))
+    return Backward(case, upstreams)
+
+
+def _run(impl: Any, case: TakeOver, upstreams: Sequence[torch.Tensor]) -> torch.nn.Parameter:
+    """Take over with a fresh placeholder from ``impl``, backward once per upstream gradient
+    (keeping the graph for all but the last); return the placeholder."""
+    placeholder = case.placeholder(impl)
+    out = impl.tracable_create_parameter(case.source.tensor, placeholder)
+    for number, upstream in enumerate(upstreams):
+        out.backward(clone_exact(upstream), retain_graph=number < len(upstreams) - 1)
+    return placeholder
+
+
+# --- G-1: gradient identity --------------------------------------------------------------
+
+
+def check_gradient_identity(impl: Implementation, drawn: Backward) -> None:
+    """G-1: after one backward pass placeholder.grad equals the upstream gradient bit for bit
+    (and the reference's placeholder.grad).
+
+    Besides the drawn case, a sweep of every special bit pattern is sent back as the upstream
+    gradient in every dtype on the device that can require grad, so each example sees every
+    NaN payload and -0.0 of each of those dtypes."""
+    _check_identity(impl, drawn)
+    request = drawn.case.request
+    for info in supported_dtypes(request.device):
+        if not info.can_require_grad:
+            continue
+        sweep = special_sweep(info.dtype, request.device)
+        swept = TakeOver(replace(request, size=tuple(sweep.shape), dtype=info.dtype),
+                         Source(sweep, "contiguous"))
+        _check_identity(impl, Backward(swept, (clone_exact(sweep),)))
+
+
+def _check_identity(impl: Implementation, drawn: Backward) -> None:
+    upstream = clone_exact(drawn.upstreams[0])
+    placeholder = _run(impl, drawn.case, drawn.upstreams)
     grad = placeholder.grad
-    check(grad is not None and bitwise_equal(grad, upstream), "G-1",
-          "placeholder.grad bit for bit equal to the upstream gradient", lambda: repr(grad))
+    check(grad is not None, "G-1", "placeholder.grad set by backward", "None")
     assert grad is not None
-    first = grad.clone()
-    second = source_like(shape, dtype, "cpu", seed + 2)
-    out.backward(second)
-    check(bitwise_equal(placeholder.grad, first + second), "G-3",
-          "the sum of both upstream gradients", lambda: repr(placeholder.grad))
+    difference = first_bitwise_difference(grad, upstream)
+    check(difference is None, "G-1", "placeholder.grad bit for bit equal to the upstream gradient",
+          lambda: f"placeholder.grad vs upstream: {difference}")
+    if not is_reference(impl):
+        reference = _run(REFERENCE, drawn.case, drawn.upstreams).grad
+        assert reference is not None
+        check_same_bits_as_reference("G-1", "placeholder.grad", grad, reference)
+
+
+@pytest.mark.clause("G-1")
+@given(data=st.data())
+def test_gradient_identity(cp_impl: Implementation, cp_devices: tuple[str, ...], cp_batch: int,
+                           data: st.DataObject) -> None:
+    """G-1: draws a source and an upstream gradient with special values, any layout, in every
+    float/complex/float8 dtype."""
+    for drawn in draw_cases(data, backwards(cp_devices), cp_batch):
+        check_gradient_identity(cp_impl, drawn)
+
+
+@dataclass(frozen=True)
+class GradcheckCase:
+    shape: tuple[int, ...]
+    dtype: torch.dtype
+    seed: int
+    transpose: bool
+
+
+class _Through(torch.autograd.Function):
+    """Values of ``tracable_create_parameter(x, placeholder)``; the backward is the gradient
+    the implementation gives the placeholder, so gradcheck compares the implementation's
+    backward with the numerical Jacobian of the take-over (the identity)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, impl: Implementation) -> torch.Tensor:
+        with torch.enable_grad():
+            placeholder = impl.new_parameter_placeholder(tuple(x.shape), x.dtype, x.device, True)
+            out = impl.tracable_create_parameter(x.detach(), placeholder)
+        ctx.graph = (out, placeholder)
+        return out.detach().clone()
+
+    @staticmethod
+    def backward(ctx: Any, *grads: torch.Tensor) -> tuple[torch.Tensor | None, None]:
+        out, placeholder = ctx.graph
+        placeholder.grad = None
+        torch.autograd.backward(out, grads[0], retain_graph=True)
+        return placeholder.grad, None
+
+
+def check_gradcheck(impl: Implementation, case: GradcheckCase) -> None:
+    """G-1 in the form torch.autograd.gradcheck verifies: the analytical gradient through the
+    placeholder matches finite differences of the take-over (float64 / complex128)."""
+    generator = torch.Generator().manual_seed(case.seed)
+    x = torch.randn(case.shape, dtype=case.dtype, generator=generator)
+    if case.transpose and x.dim() >= 2:
+        x = x.transpose(0, 1)
+    x.requires_grad_(True)
+    try:
+        passed = torch.autograd.gradcheck(
+            lambda t: _Through.apply(t, impl), (x,), raise_exception=True,
+            check_batched_grad=False, check_backward_ad=True, fast_mode=False,
+        )
+    except GradcheckError as error:
+        check(False, "G-1", "gradcheck to pass", f"GradcheckError: {error}")
+    check(passed, "G-1", "gradcheck to pass", "it returned False")
+
+
+@pytest.mark.clause("G-1")
+@given(data=st.data())
+def test_gradcheck(cp_impl: Implementation, cp_devices: tuple[str, ...], cp_batch: int,
+                   data: st.DataObject) -> None:
+    """G-1 via gradcheck: draws a small shape, float64 or complex128, contiguous or transposed."""
+    if not any(has_data(device) and device.startswith("cpu") for device in cp_devices):
+        pytest.skip("gradcheck runs on cpu, which --cp-devices leaves out")
+    cases = st.builds(
+        GradcheckCase, shapes(max_rank=3, max_elements=6),
+        st.sampled_from((torch.float64, torch.complex128)), st.integers(0, 2**16), st.booleans(),
+    )
+    for case in draw_cases(data, cases, cp_batch):
+        check_gradcheck(cp_impl, case)
+
+
+# --- G-2: nothing reaches the source -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradSource:
+    """A backward case whose source requires grad: a leaf, or a view of one (a non-leaf)."""
+
+    drawn: Backward
+    non_leaf: bool
+
+    def __repr__(self) -> str:
+        kind = "non-leaf view of a leaf" if self.non_leaf else "leaf"
+        return f"{self.drawn!r}; source requires grad ({kind})"
+
+
+def check_nothing_reaches_source(impl: Implementation, case: GradSource) -> None:
+    """G-2: the call either raises with the placeholder unchanged, or backward computes no
+    gradient for the source (no hook on it or its leaf fires, both ``.grad`` stay None).
+
+    An edge from the output's node to the source's node may remain (torch >= 2.11 detaches
+    inside the Function's forward, after autograd has recorded the edge); what the clause
+    forbids is gradient flowing along it."""
+    root = case.drawn.case.source.tensor.detach().requires_grad_(True)
+    source = root.view_as(root) if case.non_leaf else root
+    if case.non_leaf:
+        source.retain_grad()
+    placeholder = case.drawn.case.placeholder(impl)
+    before = Metadata.of(placeholder)
+    try:
+        out = impl.tracable_create_parameter(source, placeholder)
+    except Exception:
+        after = Metadata.of(placeholder)
+        check(after == before, "G-2", "a rejected source to leave the placeholder unchanged",
+              lambda: f"changed: {before.differences(after)}")
+        return
+    reached: list[str] = []
+    # torch calls a tensor hook with None along an edge that carries no gradient.
+    root.register_hook(lambda grad: reached.append("leaf") if grad is not None else None)
+    if case.non_leaf:
+        source.register_hook(lambda grad: reached.append("view") if grad is not None else None)
+    out.backward(case.drawn.upstreams[0])
+    check(not reached and root.grad is None and source.grad is None, "G-2",
+          "no gradient on the source after backward",
+          lambda: f"gradient hooks fired for {reached}; leaf.grad set: {root.grad is not None}, "
+          f"view.grad set: {source.grad is not None}")
 
 
 @pytest.mark.clause("G-2")
-@given(shape=shapes, seed=st.integers(0, 2**16))
-def test_nothing_reaches_the_source(cp_impl: Implementation, shape: tuple, seed: int) -> None:
-    source = source_like(shape, torch.float32, "cpu", seed).requires_grad_(True)
-    placeholder = cp_impl.new_parameter_placeholder(shape, torch.float32, "cpu", True)
-    try:
-        out = cp_impl.tracable_create_parameter(source, placeholder)
-    except Exception:
-        check(placeholder.untyped_storage().nbytes() == 0 and tuple(placeholder.shape) == shape,
-              "G-2", "a rejected source to leave the placeholder unchanged",
-              lambda: f"shape {tuple(placeholder.shape)}")
+@given(data=st.data())
+def test_nothing_reaches_the_source(cp_impl: Implementation, cp_devices: tuple[str, ...],
+                                    cp_batch: int, data: st.DataObject) -> None:
+    """G-2: draws a backward case whose source requires grad, as a leaf or as a view of one."""
+    cases = st.builds(GradSource, backwards(cp_devices), st.booleans())
+    for case in draw_cases(data, cases, cp_batch):
+        check_nothing_reaches_source(cp_impl, case)
+
+
+# --- G-3: accumulation -------------------------------------------------------------------
+
+
+def check_accumulates(impl: Implementation, drawn: Backward) -> None:
+    """G-3: after two backward passes (the first keeping the graph) placeholder.grad equals
+    ``g1 + g2`` computed by torch, bit for bit (and the reference's)."""
+    first, second = (clone_exact(g) for g in drawn.upstreams)
+    placeholder = _run(impl, drawn.case, drawn.upstreams)
+    grad = placeholder.grad
+    check(grad is not None, "G-3", "placeholder.grad set after two backward passes", "None")
+    assert grad is not None
+    # g1 + g2 as a leaf accumulates it: in place, in the layout .grad has. (For NaN operands
+    # the payload and sign of the result depend on the kernel; an out-of-place sum in
+    # another layout may legitimately pick the other NaN.)
+    expected = torch.empty_strided(grad.shape, grad.stride(), dtype=grad.dtype,
+                                   device=grad.device)
+    with torch.no_grad():
+        expected.copy_(first)
+        expected += second
+    difference = first_bitwise_difference(grad, expected)
+    check(difference is None, "G-3", "placeholder.grad equal to g1 + g2",
+          lambda: f"placeholder.grad vs g1 + g2: {difference}")
+    if not is_reference(impl):
+        reference = _run(REFERENCE, drawn.case, drawn.upstreams).grad
+        assert reference is not None
+        check_same_bits_as_reference("G-3", "placeholder.grad after two passes", grad, reference)
+
+
+@pytest.mark.clause("G-3")
+@given(data=st.data())
+def test_gradients_accumulate(cp_impl: Implementation, cp_devices: tuple[str, ...],
+                              cp_batch: int, data: st.DataObject) -> None:
+    """G-3: draws a source and two upstream gradients with special values (dtypes torch can
+    add: float and complex; float8 has no addition)."""
+    for drawn in draw_cases(data, backwards(cp_devices, passes=2, addable=True), cp_batch):
+        check_accumulates(cp_impl, drawn)
+
+
+# --- G-4: routing ------------------------------------------------------------------------
+
+
+def check_routes(impl: Implementation, case: TakeOver) -> None:
+    """G-4: with requires_grad the output's graph reaches the placeholder's AccumulateGrad and
+    no node of the source; without it the output has no grad_fn (as the reference's)."""
+    source = case.source.tensor
+    placeholder = case.placeholder(impl)
+    out = impl.tracable_create_parameter(source, placeholder)
+    if not is_reference(impl):
+        reference = REFERENCE.tracable_create_parameter(source, case.placeholder(REFERENCE))
+        check_same_as_reference("G-4", "whether the output has a grad_fn",
+                                out.grad_fn is not None, reference.grad_fn is not None)
+    if not case.request.requires_grad:
+        check(out.grad_fn is None, "G-4", "no grad_fn (the placeholder does not require grad)",
+              lambda: repr(out.grad_fn))
         return
-    out.backward(torch.ones_like(out))
-    check(source.grad is None, "G-2", "no gradient in source.grad", lambda: repr(source.grad))
-    check(placeholder.grad is not None, "G-2", "the gradient in placeholder.grad", "None")
+    nodes = graph_nodes(out.grad_fn)
+    variables = accumulated_variables(nodes)
+    check(any(v is placeholder for v in variables), "G-4",
+          "the placeholder's AccumulateGrad reachable from the output's grad_fn",
+          lambda: f"nodes {[type(node).__name__ for node in nodes]}")
+    check(not any(v is source for v in variables), "G-4",
+          "no node of the source reachable from the output's grad_fn",
+          "the source's AccumulateGrad")
 
 
 @pytest.mark.clause("G-4")
-@given(shape=shapes, requires_grad=st.booleans())
-def test_routes_to_accumulate_grad(cp_impl: Implementation, shape: tuple,
-                                   requires_grad: bool) -> None:
-    placeholder = cp_impl.new_parameter_placeholder(shape, torch.float32, "cpu", requires_grad)
-    source = torch.zeros(shape)
-    out = cp_impl.tracable_create_parameter(source, placeholder)
-    if not requires_grad:
-        check(out.grad_fn is None, "G-4", "no grad_fn", repr(out.grad_fn))
-        return
-    reached: list[object] = []
-    pending = [out.grad_fn]
-    while pending:
-        node = pending.pop()
-        if node is None:
-            continue
-        reached.append(getattr(node, "variable", None))
-        pending.extend(next_node for next_node, _ in node.next_functions)
-    check(any(v is placeholder for v in reached), "G-4",
-          "the placeholder's AccumulateGrad among the grad_fn's ancestors",
-          lambda: f"variables {[type(v).__name__ for v in reached]}")
-    check(not any(v is source for v in reached), "G-4", "no node of the source", "one found")
+@given(data=st.data())
+def test_routes_to_accumulate_grad(cp_impl: Implementation, cp_devices: tuple[str, ...],
+                                   cp_batch: int, data: st.DataObject) -> None:
+    """G-4: draws a take-over with or without requires_grad, every dtype and layout."""
+    for case in draw_cases(data, take_overs(cp_devices), cp_batch):
+        check_routes(cp_impl, case)

@@ -1,0 +1,273 @@
+"""Shared pieces of the tensor-side properties (P-, C- and G-clauses).
+
+Case strategies built on the public :mod:`strategies` package, metadata
+snapshots, autograd-graph walks and the comparison with :mod:`reference_impl`.
+Nothing here checks a clause by itself: the ``check_*`` functions in the
+property modules do, each naming its own clause.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from hypothesis import strategies as st
+
+import reference_impl
+from conformance.bitwise import first_bitwise_difference, integer_view_dtype
+from conformance.implementation import Implementation
+from conformance.violation import check
+from strategies import (
+    FAMILIES,
+    PlaceholderRequest,
+    Source,
+    devices,
+    dtypes,
+    shapes,
+    sources,
+    special_bit_patterns,
+)
+
+GRAD_FAMILIES = ("float", "complex", "float8")
+"""The dtype families that can require grad (G-1 covers every one of them)."""
+
+SMALL = 24
+"""Element budget of drawn shapes: layouts and special values matter, size does not."""
+
+
+# --- cases -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TakeOver:
+    """One ``tracable_create_parameter(source, placeholder)`` call: the placeholder's
+    request and the source it takes over."""
+
+    request: PlaceholderRequest
+    source: Source
+
+    def placeholder(self, impl: Any) -> torch.nn.Parameter:
+        """A fresh placeholder from ``impl`` (an Implementation or ``reference_impl``)."""
+        return self.request.call(impl.new_parameter_placeholder)
+
+    def __repr__(self) -> str:
+        return f"TakeOver({self.request!r} <- {self.source!r})"
+
+
+@st.composite
+def take_overs(
+    draw: st.DrawFn,
+    allowed: Sequence[str],
+    *,
+    requires_grad: bool | None = None,
+    families: tuple[str, ...] = FAMILIES,
+    same_shape: bool = True,
+) -> TakeOver:
+    """Draw a source in any layout and a matching placeholder request.
+
+    ``requires_grad`` None draws it (True only where the dtype allows), True or
+    False fixes it (True restricts the dtypes). With ``same_shape`` False the
+    request's size is drawn independently about half the time (C-2: the
+    placeholder takes the source's shape anyway).
+    """
+    device = draw(devices(allowed))
+    wants = True if requires_grad else None
+    info = draw(dtypes(device, requires_grad=wants, families=families))
+    source = draw(sources(device, info.dtype, max_elements=SMALL))
+    size = tuple(source.tensor.shape)
+    if not same_shape and draw(st.booleans()):
+        size = draw(shapes(max_rank=4, max_elements=SMALL))
+    if requires_grad is None:
+        flag = info.can_require_grad and draw(st.booleans())
+    else:
+        flag = requires_grad
+    return TakeOver(PlaceholderRequest(size, info.dtype, device, flag), source)
+
+
+# --- metadata ----------------------------------------------------------------------------
+
+
+def storage_id(tensor: torch.Tensor) -> int:
+    """Identity of the storage object behind ``tensor`` (equal iff shared, also on meta)."""
+    return int(tensor.untyped_storage()._cdata)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Everything C-6 and P-6 promise to leave unchanged, as one comparable value."""
+
+    shape: tuple[int, ...]
+    stride: tuple[int, ...]
+    offset: int
+    dtype: torch.dtype
+    device: str
+    requires_grad: bool
+    nbytes: int
+    data_ptr: int
+    storage: int
+
+    @classmethod
+    def of(cls, tensor: torch.Tensor) -> Metadata:
+        storage = tensor.untyped_storage()
+        return cls(
+            tuple(tensor.shape), tuple(tensor.stride()), int(tensor.storage_offset()), tensor.dtype,
+            str(tensor.device), tensor.requires_grad, storage.nbytes(), storage.data_ptr(),
+            storage_id(tensor),
+        )
+
+    def differences(self, other: Metadata) -> str:
+        """``field: self -> other`` for every field that differs."""
+        changed = [
+            f"{name}: {getattr(self, name)} -> {getattr(other, name)}"
+            for name in self.__dataclass_fields__
+            if getattr(self, name) != getattr(other, name)
+        ]
+        return "; ".join(changed) or "nothing"
+
+
+def addressed_layout(tensor: torch.Tensor) -> dict[str, object]:
+    """Shape, offset, dtype, device and the strides of dims of extent > 1 (C-2: the stride
+    of an extent-1 dim addresses nothing and may differ)."""
+    return {
+        "shape": tuple(tensor.shape),
+        "stride": tuple(
+            stride if extent != 1 else "*"
+            for extent, stride in zip(tensor.shape, tensor.stride(), strict=True)
+        ),
+        "offset": tensor.storage_offset(),
+        "dtype": tensor.dtype,
+        "device": str(tensor.device),
+    }
+
+
+def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
+    """The strides ``torch.empty(shape)`` has."""
+    strides: list[int] = []
+    running = 1
+    for extent in reversed(shape):
+        strides.append(running)
+        running *= max(extent, 1)
+    return tuple(reversed(strides))
+
+
+def describe_placeholder(tensor: torch.Tensor) -> dict[str, object]:
+    """What P-2 .. P-5 fix about a placeholder, as a comparable value."""
+    return {
+        "type": type(tensor).__name__,
+        "shape": tuple(tensor.shape),
+        "stride": tuple(tensor.stride()),
+        "offset": tensor.storage_offset(),
+        "dtype": tensor.dtype,
+        "device": str(tensor.device),
+        "requires_grad": tensor.requires_grad,
+        "nbytes": tensor.untyped_storage().nbytes(),
+        "is_leaf": tensor.is_leaf,
+        "grad is None": tensor.grad is None,
+        "grad_fn is None": tensor.grad_fn is None,
+    }
+
+
+# --- autograd ----------------------------------------------------------------------------
+
+
+def graph_nodes(root: Any) -> list[Any]:
+    """Every autograd node reachable from ``root`` (a grad_fn or None), each once."""
+    seen: dict[int, Any] = {}
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen[id(node)] = node
+        pending.extend(parent for parent, _ in node.next_functions)
+    return list(seen.values())
+
+
+def accumulated_variables(nodes: Sequence[Any]) -> list[torch.Tensor]:
+    """The leaves whose AccumulateGrad nodes are among ``nodes``."""
+    found = []
+    for node in nodes:
+        variable = getattr(node, "variable", None)
+        if isinstance(variable, torch.Tensor):
+            found.append(variable)
+    return found
+
+
+def clone_exact(tensor: torch.Tensor) -> torch.Tensor:
+    """A detached copy of ``tensor`` with the same bits (copies move bits, never round)."""
+    with torch.no_grad():
+        return tensor.detach().clone()
+
+
+@functools.lru_cache(maxsize=64)
+def can_add(dtype: torch.dtype, device: str) -> bool:
+    """Whether torch adds two tensors of ``dtype`` on ``device`` (needed for G-3)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = torch.zeros(2, dtype=dtype, device=device)
+            a += torch.zeros(2, dtype=dtype, device=device)
+            _ = a + a
+    except (RuntimeError, TypeError, NotImplementedError):
+        return False
+    return True
+
+
+# --- the reference --------------------------------------------------------------------
+
+
+def is_reference(impl: Implementation) -> bool:
+    """True when ``impl`` is the reference itself (comparing it with itself proves nothing)."""
+    return impl.namespace is reference_impl
+
+
+REFERENCE = reference_impl
+
+
+def check_same_as_reference(clause: str, what: str, got: object, reference: object) -> None:
+    """Fail ``clause`` when the implementation's ``got`` differs from the reference's."""
+    check(
+        got == reference, clause, f"{what} as the reference implementation: {reference}",
+        lambda: f"{got} (reference: {reference})",
+    )
+
+
+def check_same_bits_as_reference(
+    clause: str, what: str, got: torch.Tensor, reference: torch.Tensor
+) -> None:
+    """Fail ``clause`` when ``got`` differs from the reference's tensor in any bit."""
+    difference = first_bitwise_difference(got, reference)
+    check(
+        difference is None, clause, f"{what} bit for bit as the reference implementation",
+        lambda: f"implementation vs reference: {difference}",
+    )
+
+
+def special_sweep(dtype: torch.dtype, device: str) -> torch.Tensor:
+    """A 1-d tensor holding every special bit pattern of ``dtype`` once, in order (complex:
+    each pattern once as a real part, paired with the next as the imaginary part).
+
+    Drawn values reach a given special pattern of a given dtype only now and then; C-3
+    also takes over this sweep, so every pattern passes through each drawn dtype.
+    """
+    patterns = special_bit_patterns(dtype)
+    bits_dtype = integer_view_dtype(dtype)
+    width = torch.empty(0, dtype=bits_dtype).element_size() * 8
+    signed = [p - (1 << width) if width > 8 and p >= 1 << (width - 1) else p for p in patterns]
+    if dtype.is_complex:
+        signed = [part for i, p in enumerate(signed) for part in (p, signed[(i + 1) % len(signed)])]
+    if device.startswith("meta"):
+        return torch.empty(len(patterns), dtype=dtype, device=device)
+    raw = torch.tensor(signed, dtype=bits_dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # complex32 is "experimental"
+        if dtype.is_complex:
+            component = {16: torch.float16, 32: torch.float32, 64: torch.float64}[width]
+            values = torch.view_as_complex(raw.view(component).reshape(-1, 2))
+        else:
+            values = raw.view(dtype)
+        return values.to(device)
