@@ -190,7 +190,9 @@ def test_state_machine(cp_impl: Implementation) -> None:
     machine = switch_machine(cp_impl, watchdog=cp_impl.deadline)
     # Not a @given test, so fuzzing cannot slice it into timed runs: keep it bounded and let
     # test_interleavings carry the long searches.
-    examples = min(settings.default.max_examples, STATE_MACHINE_MAX_EXAMPLES)
+    current = settings.default
+    profile_examples = current.max_examples if current is not None else STATE_MACHINE_MAX_EXAMPLES
+    examples = min(profile_examples, STATE_MACHINE_MAX_EXAMPLES)
     run_state_machine_as_test(
         machine,
         settings=settings(deadline=None, stateful_step_count=30, max_examples=examples),
