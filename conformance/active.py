@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance import clauses, fuzzing
-from conformance.outcomes import clause_ids, outcome_for
+from conformance.outcomes import clause_ids, crash_outcome, outcome_for
 from conformance.report import ResultBook, TestOutcome, render_failures, render_table, write
 from conformance.suite import SEED_WIRE_KEY, Suite, implementation_of
 
@@ -108,6 +108,11 @@ class ActiveSuite:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.book is None:
             return
+        wired = any(key == WIRE_KEY for key, _ in report.user_properties)
+        if report.failed and not wired:
+            crashed = crash_outcome(self.suite, report)
+            if crashed is not None:
+                self.book.add(crashed)
         for key, value in report.user_properties:
             if key == WIRE_KEY and isinstance(value, dict):
                 self.book.add(TestOutcome.from_wire(value))

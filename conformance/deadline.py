@@ -65,14 +65,22 @@ class _GuardedContext:
         self._what = what
         self._seconds = seconds
 
+    def _on_type(self, name: str) -> Any:
+        """Look the method up on the type, as a ``with`` statement does (A-3)."""
+        method = getattr(type(self._inner), name, None)
+        if method is None:
+            raise TypeError(f"{type(self._inner).__name__!r} object does not support the "
+                            f"context manager protocol (its type has no {name})")
+        return functools.partial(method, self._inner)
+
     def __enter__(self) -> Any:
         return call_with_deadline(
-            self._seconds, f"{self._what}.__enter__()", self._inner.__enter__
+            self._seconds, f"{self._what}.__enter__()", self._on_type("__enter__")
         )
 
     def __exit__(self, *exc_info: Any) -> Any:
         return call_with_deadline(
-            self._seconds, f"{self._what}.__exit__()", self._inner.__exit__, *exc_info
+            self._seconds, f"{self._what}.__exit__()", self._on_type("__exit__"), *exc_info
         )
 
 

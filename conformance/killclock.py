@@ -70,6 +70,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write examples- and seconds-to-first-failure per test here (cpconf mutants)",
     )
     group.addoption(
+        "--cp-targeted-mutants", action="store_true", default=False,
+        help="run each catalogued mutant only against the properties of the clause it breaks",
+    )
+    group.addoption(
         "--cp-no-shrink", action="store_true", default=False,
         help="skip Hypothesis's shrink phase (the first failure is all cpconf mutants needs)",
     )
@@ -95,6 +99,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("cp_kill_log", None):
         config.pluginmanager.register(KillClock(config), "cpconf-killclock")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--cp-targeted-mutants``, keep a mutant's item only if it checks ``BREAKS``."""
+    if not config.getoption("cp_targeted_mutants", False):
+        return
+    from conformance.catalogue import mutants
+    from conformance.outcomes import clause_ids
+
+    breaks = {entry.spec: entry.breaks for entry in mutants()}
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        target = breaks.get(_implementation_id(item))
+        (dropped if target and target not in clause_ids(item) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def _implementation_id(item: pytest.Item) -> str:

@@ -74,7 +74,7 @@ def outcome_for(
     suite: Suite, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
 ) -> TestOutcome | None:
     """The :class:`TestOutcome` this report carries, or None for a passing setup/teardown."""
-    from conformance.suite import implementation_of
+    from conformance.suite import implementation_of, pyargs_target
 
     if report.when != "call" and report.passed:
         return None
@@ -106,5 +106,28 @@ def outcome_for(
         violated=violated,
         message=message,
         example=example,
-        reproduce=suite.reproduce_command(item, implementation, blob),
+        reproduce=suite.reproduce_command(pyargs_target(item), implementation, blob),
+    )
+
+
+def crash_outcome(suite: Suite, report: pytest.TestReport) -> TestOutcome | None:
+    """A failed property whose process died before it could report (a segfault in the
+    implementation, seen by xdist as a crashed worker): fail all of its clauses."""
+    from conformance.coverage import property_target
+
+    found = property_target(report.nodeid)
+    if found is None:
+        return None
+    target, clause_ids_of_test, param = found
+    implementation = next(
+        (impl for impl in suite.implementations if impl.id == param), suite.implementations[0]
+    )
+    return TestOutcome(
+        nodeid=report.nodeid,
+        implementation=implementation.id,
+        clauses=clause_ids_of_test,
+        outcome="failed",
+        message="the test process crashed while the implementation ran "
+        f"(no Python exception; e.g. a segmentation fault): {report.longreprtext.strip()}",
+        reproduce=suite.reproduce_command(target, implementation, None),
     )

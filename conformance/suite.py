@@ -49,6 +49,10 @@ class Suite:
             devices = parse_devices(devices_text) if devices_text else available_devices()
         except ValueError as error:
             raise pytest.UsageError(f"--cp-devices: {error}") from None
+        if config.option.tbstyle == "auto":
+            # Long tracebacks print every frame's arguments, and printing a placeholder
+            # (a shape without bytes) reads unallocated memory in torch: a segfault.
+            config.option.tbstyle = "short"
         profiles.register(config.getoption("cp_db"))
         previous_profile = getattr(settings, "_current_profile", None)
         chosen = profiles.choose(
@@ -132,11 +136,14 @@ class Suite:
             "devices": list(self.devices),
         }
 
-    def reproduce_command(self, item: pytest.Item, implementation: Implementation,
+    def reproduce_command(self, target: str, implementation: Implementation,
                           blob: str | None) -> str:
-        """A one-line shell command that reruns exactly this test, and this example."""
-        module = getattr(getattr(item, "module", None), "__name__", None)
-        target = "::".join([module, *item.nodeid.split("::")[1:]]) if module else item.nodeid
+        """A one-line shell command that reruns exactly this test, and this example.
+
+        ``target`` is a pytest node ID whose file part is a module name when it can be
+        imported by one (see :func:`pyargs_target`), so the command works from any
+        directory."""
+        module = "/" not in target.split("::", 1)[0] and not target.endswith(".py")
         spec = implementation.spec
         if implementation.origin.startswith("file "):
             spec = str(Path(spec).resolve())
@@ -184,6 +191,14 @@ class Suite:
         before.restore()
         if leaked:
             raise leaked[0]
+
+
+def pyargs_target(item: pytest.Item) -> str:
+    """``pkg.module::test[id]`` for a test in an importable module, else its node ID."""
+    module = getattr(getattr(item, "module", None), "__name__", None)
+    if not module:
+        return item.nodeid
+    return "::".join([module, *item.nodeid.split("::")[1:]])
 
 
 def implementation_of(item: pytest.Item, suite: Suite) -> Implementation:

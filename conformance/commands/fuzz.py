@@ -50,7 +50,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--minutes", type=float, default=10.0, metavar="M",
                         help="time budget in minutes, fractions allowed (default 10)")
     parser.add_argument("-n", dest="workers", default=None, metavar="N",
-                        help="pytest-xdist workers (a number or 'auto')")
+                        help="pytest-xdist worker processes (a number or 'auto'; default 1, "
+                        "so a crashing implementation costs one test; 0 runs in this process)")
     parser.add_argument("--db", type=Path, default=Path(DEFAULT_DB), metavar="DIR",
                         help=f"example database directory (default {DEFAULT_DB})")
     parser.add_argument("--report", type=Path, default=None, metavar="PATH",

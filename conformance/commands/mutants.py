@@ -54,7 +54,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--profile", choices=profiles.NAMES, default=None,
                         help="Hypothesis profile (default: ci under CI=true, else dev)")
     parser.add_argument("-n", dest="workers", default=None, metavar="N",
-                        help="pytest-xdist workers (a number or 'auto'; default: one process)")
+                        help="pytest-xdist worker processes (default 1; 0 runs in this process)")
     parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="write the JSON conformance report (all implementations) here")
     parser.add_argument("--matrix", type=Path, default=None, metavar="PATH",
@@ -65,6 +65,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--shrink", action="store_true",
                         help="let Hypothesis shrink each failure (slower; default: report the "
                         "first failing example as found)")
+    parser.add_argument("--targeted", action="store_true",
+                        help="run each mutant only against the properties of the clause it "
+                        "breaks (fast; 'caught by' then shows that clause alone)")
     parser.add_argument("--only", action="append", default=None, metavar="NAME",
                         help="check only these catalogue modules (repeatable)")
     parser.add_argument("--show-pytest", action="store_true",
@@ -204,7 +207,8 @@ def run(args: argparse.Namespace) -> int:
         profile=args.profile, devices=None,
         extra=["-p", "conformance.killclock", "--cp-kill-log", str(kill_log),
                "--cp-deadline", str(args.deadline), "-q",
-               *([] if args.shrink else ["--cp-no-shrink"]), *args.pytest_args],
+               *([] if args.shrink else ["--cp-no-shrink"]),
+               *(["--cp-targeted-mutants"] if args.targeted else []), *args.pytest_args],
     )
     if args.show_pytest:
         code, report = run_pytest(arguments, report_file)

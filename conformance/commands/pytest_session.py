@@ -20,6 +20,10 @@ ISOLATION = ["-p", "no:cacheprovider", "-o", "python_files=test_*.py",
              "-o", "python_functions=test_*", "-o", "python_classes=Test*", "-o", "addopts="]
 
 
+DEFAULT_WORKERS = "1"
+MAX_WORKER_RESTARTS = 1000
+
+
 def check_specs(specs: Sequence[str]) -> str | None:
     """None when every SPEC loads, else the usage error to print."""
     try:
@@ -36,8 +40,12 @@ def pytest_arguments(specs: Sequence[str], *, report: Path, workers: str | None,
     arguments = [*ISOLATION, "--pyargs", *targets, "--cp-report", str(report), "-rN"]
     for spec in specs:
         arguments += ["--cp-impl", spec]
-    if workers is not None and workers not in ("0", ""):
-        arguments += ["-n", workers]
+    # Properties run in xdist worker processes (one by default), so an implementation that
+    # crashes the interpreter costs one test, reported as a failure, not the whole run.
+    # "-n 0" runs everything in this process.
+    workers = DEFAULT_WORKERS if workers is None else workers
+    if workers not in ("0", ""):
+        arguments += ["-n", workers, "--max-worker-restart", str(MAX_WORKER_RESTARTS)]
     if profile:
         arguments += ["--cp-profile", profile]
     if devices:

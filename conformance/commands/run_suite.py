@@ -31,7 +31,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="write the JSON report here")
     parser.add_argument("-n", dest="workers", default=None, metavar="N",
-                        help="pytest-xdist workers (a number or 'auto')")
+                        help="pytest-xdist worker processes (a number or 'auto'; default 1, "
+                        "so a crashing implementation costs one test; 0 runs in this process)")
     parser.add_argument("--profile", choices=profiles.NAMES, default=None,
                         help="Hypothesis profile (default: ci under CI=true, else dev)")
     parser.add_argument("--devices", default=None, metavar="LIST",

@@ -19,6 +19,9 @@ from reference_impl import (
 
 BREAKS = "C-3"
 
+# Only where an in-place add is defined and writes each element once.
+_ADDABLE = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
 __all__ = [
     "TracableCreateParameter",
     "can_convert_to_tracable_parameter",
@@ -32,8 +35,9 @@ def tracable_create_parameter(
     tensor: torch.Tensor, placeholder: torch.nn.Parameter
 ) -> torch.Tensor:
     """The reference take-over, then an in-place ``+ 0`` (C-3)."""
-    if (tensor.is_floating_point() and tensor.dtype == placeholder.dtype
-            and tensor.device.type != "meta"):
+    if (tensor.dtype in _ADDABLE and tensor.dtype == placeholder.dtype
+            and tensor.device.type != "meta" and not tensor.requires_grad
+            and 0 not in tensor.stride()):
         with torch.no_grad():
-            tensor.detach().add_(0.0)
+            tensor.add_(0.0)
     return _reference.tracable_create_parameter(tensor, placeholder)

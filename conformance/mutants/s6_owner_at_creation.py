@@ -27,19 +27,20 @@ __all__ = [
     "tracable_create_parameter",
 ]
 
-_flags: dict[int, bool] = {}
+# Keyed by the Thread object, never reused, so dead threads leak nothing (S-8 holds).
+_flags: dict[threading.Thread, bool] = {}
 _lock = threading.Lock()
 
 
 def can_convert_to_tracable_parameter() -> bool:
     """The calling thread's entry, True when it has none."""
     with _lock:
-        return _flags.get(threading.get_ident(), True)
+        return _flags.get(threading.current_thread(), True)
 
 
 def do_not_convert_to_tracable_parameter() -> AbstractContextManager[bool]:
     """A manager bound to the creating thread (S-6)."""
-    owner = threading.get_ident()
+    owner = threading.current_thread()
 
     @contextmanager
     def bound() -> Iterator[bool]:

@@ -53,10 +53,16 @@ def test_switch_is_a_context_manager(cp_impl: Implementation) -> None:
     check(not required, "A-3", "no required parameter", f"required {required}")
     manager = call_with_deadline(cp_impl.deadline, "do_not_convert_to_tracable_parameter()",
                                  function)
-    check(hasattr(manager, "__enter__") and hasattr(manager, "__exit__"), "A-3",
-          "an object with __enter__ and __exit__", type(manager).__name__)
-    with cp_impl.do_not_convert_to_tracable_parameter():
-        pass
+    protocol = hasattr(type(manager), "__enter__") and hasattr(type(manager), "__exit__")
+    check(protocol, "A-3", "a type with __enter__ and __exit__ (a with statement looks there)",
+          type(manager).__name__)
+
+    def use_in_with() -> None:
+        with manager:
+            pass
+
+    call_with_deadline(cp_impl.deadline, "with do_not_convert_to_tracable_parameter()",
+                       use_in_with)
 
 
 @pytest.mark.clause("A-4")

@@ -8,6 +8,7 @@ failure is a ClauseViolation; a missing public name raises MissingApi.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -182,6 +183,33 @@ def test_children_start_on(cp_impl: Implementation, case: Interleaving) -> None:
 def test_dead_threads_leak_nothing(cp_impl: Implementation, case: Interleaving) -> None:
     """S-8: threads ending inside contexts change nothing anyone reads later."""
     run_interleaving(cp_impl, case, watchdog=cp_impl.deadline)
+
+
+@pytest.mark.clause("S-6")
+def test_context_made_in_another_thread(cp_impl: Implementation) -> None:
+    """S-6: a context created in this thread and entered in another changes only the thread
+    that entered it; this one still reads True meanwhile."""
+    read = cp_impl.can_convert_to_tracable_parameter
+    manager = cp_impl.do_not_convert_to_tracable_parameter()
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with manager:
+            entered.set()
+            release.wait(cp_impl.deadline)
+
+    worker = threading.Thread(target=hold, name="cp-s6-holder", daemon=True)
+    worker.start()
+    try:
+        if not entered.wait(cp_impl.deadline):
+            raise ClauseHang("S-6", f"the other thread to enter within {cp_impl.deadline:g} s",
+                             "it hung (thread abandoned)")
+        seen = read()
+    finally:
+        release.set()
+        worker.join(cp_impl.deadline)
+    check(seen is True, "S-6",
+          "True here while another thread is inside a context this thread created", repr(seen))
 
 
 @pytest.mark.clause(*_ALL_S)
