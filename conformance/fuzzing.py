@@ -42,7 +42,8 @@ from conformance.deadline import example_deadline
 from conformance.implementation import Implementation
 
 STATS_KEY = "cpconf_fuzz"
-FIRST_CHUNK = 20  # examples in the first run of a property: measures the cost per example
+GROWTH = 4
+FIRST_CHUNK = 2  # a short first run measures the cost per example before sizing the next
 MAX_CHUNK_SECONDS = 5.0  # longest single run: how often the clock is checked
 _SETTINGS_ATTRS = (
     "_hypothesis_internal_use_settings",
@@ -188,7 +189,10 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
             left = end - time.time()
             if left < 2 * per_example:
                 break
-            chunk = max(1, int(min(left * 0.9, MAX_CHUNK_SECONDS) / per_example))
+            # Hypothesis starts with its simplest, cheapest examples, so the measured cost
+            # is low at first: let each run grow at most GROWTH times the last.
+            fitted = int(min(left * 0.9, MAX_CHUNK_SECONDS) / per_example)
+            chunk = max(1, min(fitted, chunk * GROWTH))
 
 
 @contextmanager

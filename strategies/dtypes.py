@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -123,18 +124,25 @@ def supported_dtypes(device: str) -> tuple[DtypeInfo, ...]:
 
 
 def dtypes(
-    device: str, *, requires_grad: bool | None = None, families: tuple[str, ...] = FAMILIES
+    device: str,
+    *,
+    requires_grad: bool | None = None,
+    families: tuple[str, ...] = FAMILIES,
+    where: Callable[[DtypeInfo], bool] | None = None,
 ) -> st.SearchStrategy[DtypeInfo]:
     """Draw a :class:`DtypeInfo` supported on ``device``; shrinks towards float32.
 
     ``requires_grad=True`` keeps only dtypes that can require grad, ``False`` only those
-    that cannot (the P-7 rejections), ``None`` all. ``families`` narrows further.
+    that cannot (the P-7 rejections), ``None`` all. ``families`` and the predicate
+    ``where`` narrow further; the candidates are narrowed before drawing, so nothing is
+    rejected while drawing (batches of cases stay cheap).
     """
     infos = tuple(
         info
         for info in supported_dtypes(str(torch.device(device)))
         if info.family in families
         and (requires_grad is None or info.can_require_grad == requires_grad)
+        and (where is None or where(info))
     )
     if not infos:
         raise ValueError(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -316,24 +317,41 @@ def sources(
     return build_source(shape, dtype, device, layout, pool=pool, seed=seed, choice=choice)
 
 
+def _widen(shape: Shape, positions: Sequence[int], needed: int) -> Shape:
+    """Raise extents of 1 at ``positions`` to 2 until ``needed`` of them differ from 1.
+
+    Shapes are adjusted rather than filtered: a batch of many cases must never be
+    rejected for one unlucky draw.
+    """
+    extents = list(shape)
+    missing = needed - sum(extents[i] != 1 for i in positions)
+    for i in positions:
+        if missing <= 0:
+            break
+        if extents[i] == 1:
+            extents[i] = 2
+            missing -= 1
+    return tuple(extents)
+
+
 def _shapes_for(layout: str, max_elements: int) -> st.SearchStrategy[Shape]:
     if layout == "transposed":  # both swapped extents > 1, so the strides really differ
-        return shapes(min_rank=2, max_elements=max_elements).filter(
-            lambda shape: min(shape[-2:]) != 1
+        return shapes(min_rank=2, max_elements=max_elements).map(
+            lambda shape: _widen(shape, (-2, -1), 2)
         )
     if layout == "permuted":
-        return shapes(min_rank=3, max_elements=max_elements).filter(
-            lambda shape: sum(extent != 1 for extent in shape) >= 2
+        return shapes(min_rank=3, max_elements=max_elements).map(
+            lambda shape: _widen(shape, range(len(shape)), 2)
         )
     if layout == "sliced":
         return shapes(min_rank=1, max_elements=max_elements)
     if layout == "expanded":
-        return shapes(min_rank=1, max_elements=max_elements).filter(
-            lambda shape: any(extent != 1 for extent in shape)
+        return shapes(min_rank=1, max_elements=max_elements).map(
+            lambda shape: _widen(shape, (-1,), 1) if set(shape) == {1} else shape
         )
     if layout == "channels_last":  # channels and spatial extents > 1: distinct strides
-        return shapes(min_rank=4, max_rank=4, max_elements=max_elements).filter(
-            lambda shape: shape[1] != 1 and shape[2] * shape[3] != 1
+        return shapes(min_rank=4, max_rank=4, max_elements=max_elements).map(
+            lambda shape: _widen(_widen(shape, (1,), 1), (2, 3), 1)
         )
     if layout == "zero_numel":
         return st.builds(

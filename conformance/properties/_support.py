@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from conformance.implementation import Implementation
 from conformance.violation import check
 from strategies import (
     FAMILIES,
+    DtypeInfo,
     PlaceholderRequest,
     Source,
     devices,
@@ -66,17 +67,20 @@ def take_overs(
     requires_grad: bool | None = None,
     families: tuple[str, ...] = FAMILIES,
     same_shape: bool = True,
+    where: Callable[[DtypeInfo, str], bool] | None = None,
 ) -> TakeOver:
     """Draw a source in any layout and a matching placeholder request.
 
     ``requires_grad`` None draws it (True only where the dtype allows), True or
     False fixes it (True restricts the dtypes). With ``same_shape`` False the
     request's size is drawn independently about half the time (C-2: the
-    placeholder takes the source's shape anyway).
+    placeholder takes the source's shape anyway). ``where(info, device)`` narrows the
+    dtypes before drawing.
     """
     device = draw(devices(allowed))
     wants = True if requires_grad else None
-    info = draw(dtypes(device, requires_grad=wants, families=families))
+    keep = None if where is None else (lambda info: where(info, device))
+    info = draw(dtypes(device, requires_grad=wants, families=families, where=keep))
     source = draw(sources(device, info.dtype, max_elements=SMALL))
     size = tuple(source.tensor.shape)
     if not same_shape and draw(st.booleans()):

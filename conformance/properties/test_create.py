@@ -221,7 +221,7 @@ def mismatches(draw: st.DrawFn, allowed: Sequence[str]) -> TakeOver:
         device, dtype = draw(st.sampled_from(others)), request.dtype
     else:
         device = request.device
-        info = draw(dtypes(device).filter(lambda info: info.dtype != request.dtype))
+        info = draw(dtypes(device, where=lambda info: info.dtype != request.dtype))
         dtype = info.dtype
     source = draw(sources(device, dtype, max_elements=SMALL))
     return TakeOver(request, source)

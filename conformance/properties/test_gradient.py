@@ -62,10 +62,9 @@ def backwards(
 ) -> Backward:
     """A take-over (placeholder requires grad, request shape = source shape) plus ``passes``
     upstream gradients; ``addable`` keeps dtypes torch can add (G-3)."""
-    cases = take_overs(allowed, requires_grad=True, families=GRAD_FAMILIES)
-    if addable:
-        cases = cases.filter(lambda c: can_add(c.request.dtype, c.request.device))
-    case = draw(cases)
+    addable_only = (lambda info, device: can_add(info.dtype, device)) if addable else None
+    case = draw(take_overs(allowed, requires_grad=True, families=GRAD_FAMILIES,
+                           where=addable_only))
     upstreams = tuple(draw(upstream_gradients(case.source.tensor)) for _ in range(passes))
     return Backward(case, upstreams)
 
