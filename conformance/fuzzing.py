@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
+from hypothesis.internal.conjecture import engine
 from hypothesis.internal.reflection import function_digest
 
 from conformance.batch import CaseCounter
@@ -45,6 +46,7 @@ STATS_KEY = "cpconf_fuzz"
 GROWTH = 4
 FIRST_CHUNK = 2  # a short first run measures the cost per example before sizing the next
 MAX_CHUNK_SECONDS = 5.0  # longest single run: how often the clock is checked
+SHRINK_SECONDS = 20  # Hypothesis shrinks a failure for up to 300 s; a nightly budget can't wait
 _SETTINGS_ATTRS = (
     "_hypothesis_internal_use_settings",
     "_hypothesis_internal_use_seed",
@@ -158,7 +160,8 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
     rng = random.Random(f"{seed}:{item.nodeid}")
     chunk = options.examples or FIRST_CHUNK
     first = True
-    with _instrumented(function, implementation, batch, item.name, options.database) as calls:
+    with _instrumented(function, implementation, batch, item.name, options.database) as calls, \
+            _bounded_shrinking(SHRINK_SECONDS):
         base = function._hypothesis_internal_use_settings
         while True:
             phases = tuple(base.phases) if first else tuple(
@@ -193,6 +196,22 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
             # is low at first: let each run grow at most GROWTH times the last.
             fitted = int(min(left * 0.9, MAX_CHUNK_SECONDS) / per_example)
             chunk = max(1, min(fitted, chunk * GROWTH))
+
+
+@contextmanager
+def _bounded_shrinking(seconds: int) -> Iterator[None]:
+    """Cap the time Hypothesis spends shrinking one failure (an engine constant; left as
+    it is where a Hypothesis version lacks it). The result is still a failing example,
+    only perhaps not the smallest."""
+    previous = getattr(engine, "MAX_SHRINKING_SECONDS", None)
+    if previous is None:
+        yield
+        return
+    engine.MAX_SHRINKING_SECONDS = min(previous, seconds)
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = previous
 
 
 @contextmanager

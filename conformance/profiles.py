@@ -13,7 +13,7 @@ project's own ``ci`` profile is never replaced. Which one a run uses:
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 NAMES = ("dev", "ci", "nightly")
@@ -29,7 +29,10 @@ def profile_name(name: str) -> str:
 def register(nightly_database: str | None = None) -> None:
     """(Re-)register the three profiles. Cheap and idempotent."""
     def with_common(parent: settings) -> settings:
-        return settings(parent, deadline=None, print_blob=True,
+        # No explain phase: it re-runs each failure under a line tracer (slow with torch),
+        # and our failure messages already name the clause and what differed.
+        phases = [phase for phase in parent.phases if phase is not Phase.explain]
+        return settings(parent, deadline=None, print_blob=True, phases=phases,
                         suppress_health_check=_SLOW_CHECKS)
 
     settings.register_profile(

@@ -25,8 +25,8 @@ CLAUSES = (
         "G-4", "MUST", "routes to the placeholder's AccumulateGrad",
         "When the placeholder requires grad, the output's `grad_fn` leads to the placeholder's "
         "`AccumulateGrad` node and, for a source that does not require grad, to no node of the "
-        "source; otherwise the output has no `grad_fn`. (For a source that requires grad an edge "
-        "to its node may remain, as in torch >= 2.11; G-2 forbids gradient along it.)",
+        "source; otherwise the output has no `grad_fn`. For a source that requires grad an edge "
+        "to its node may remain, as in torch >= 2.11; G-2 forbids gradient along it.",
         "Optimizers and hooks find parameters through the autograd graph.",
     ),
 )
