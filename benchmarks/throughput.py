@@ -70,24 +70,28 @@ def raw_loop(spec: str, cases: int, seed: int = 0) -> float:
 def body_loop(spec: str, cases: int, seed: int = 0) -> float:
     """Microseconds per case of the property's own check, called directly (no Hypothesis).
 
-    ``check_gradient_identity`` does more than the raw loop (three seeded
-    tensors, two backward passes, two checks): this separates its cost from
-    the framework's.
+    ``check_gradient_identity`` does more than the raw loop (it also runs the
+    reference on the same case unless the implementation is the reference):
+    this separates its cost from the framework's.
     """
-    from conformance.properties.test_gradient import check_gradient_identity
+    from conformance.properties._support import TakeOver
+    from conformance.properties.test_gradient import Backward, check_gradient_identity
+    from strategies import PlaceholderRequest, Source
 
     implementation = load_all([spec])[0]
     rng = random.Random(seed)
-    drawn = [
-        (tuple(rng.randint(0, 4) for _ in range(rng.randint(0, 4))), rng.choice(DTYPES),
-         rng.randrange(2**16))
-        for _ in range(cases)
-    ]
+    drawn = []
+    for _ in range(cases):
+        shape = tuple(rng.randint(0, 4) for _ in range(rng.randint(0, 4)))
+        dtype = rng.choice(DTYPES)
+        request = PlaceholderRequest(shape, dtype, "cpu", True)
+        source = Source(torch.randn(shape).to(dtype), "contiguous")
+        drawn.append(Backward(TakeOver(request, source), (torch.randn(shape).to(dtype),)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         started = time.perf_counter()
-        for shape, dtype, case_seed in drawn:
-            check_gradient_identity(implementation, shape, dtype, case_seed)
+        for case in drawn:
+            check_gradient_identity(implementation, case)
         return (time.perf_counter() - started) / cases * 1e6
 
 
