@@ -91,12 +91,27 @@ def tracable_create_parameter(
         return TracableCreateParameter.apply(tensor.detach(), placeholder)
 
 
-_switch = threading.local()
+class _ThreadSwitch:
+    """One thread's switch. A context keeps the state object of the thread that entered
+    it, so its cleanup restores that thread even when it runs elsewhere (S-10)."""
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+_local = threading.local()
+
+
+def _this_thread() -> _ThreadSwitch:
+    state: _ThreadSwitch | None = getattr(_local, "switch", None)
+    if state is None:
+        state = _local.switch = _ThreadSwitch()
+    return state
 
 
 def can_convert_to_tracable_parameter() -> bool:
     """Read this thread's switch; True where the context was never entered (S-1, S-6)."""
-    return bool(getattr(_switch, "enabled", True))
+    return _this_thread().enabled
 
 
 @contextmanager
@@ -104,11 +119,14 @@ def do_not_convert_to_tracable_parameter() -> Iterator[bool]:
     """Turn this thread's switch off for the block and yield False (S-2 .. S-5).
 
     The previous value comes back on every way out of the block, so nesting
-    and exceptions restore exactly what was there before.
+    and exceptions restore exactly what was there before; it goes back to the
+    entering thread's state, even when a context abandoned by a thread that
+    ended is finalised in another thread (S-8, S-10).
     """
-    previous = can_convert_to_tracable_parameter()
-    _switch.enabled = False
+    state = _this_thread()
+    previous = state.enabled
+    state.enabled = False
     try:
         yield False
     finally:
-        _switch.enabled = previous
+        state.enabled = previous

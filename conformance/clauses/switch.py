@@ -55,4 +55,11 @@ CLAUSES = (
         "A `threading.local` flag is shared by every task of a thread while a `ContextVar` is "
         "not; callers that trace from async code need to know which one they have.",
     ),
+    Clause(
+        "S-10", "SHOULD", "abandoned contexts finalised elsewhere",
+        "When a context left open by a thread that ended is finalised (its last reference "
+        "dropped) in another thread, what that other thread reads does not change.",
+        "The garbage collector runs an abandoned context's cleanup in whichever thread drops it; "
+        "a cleanup that restores 'the current thread' turns that thread's switch back on.",
+    ),
 )

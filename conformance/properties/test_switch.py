@@ -8,6 +8,7 @@ failure is a ClauseViolation; a missing public name raises MissingApi.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Sequence
 
@@ -210,6 +211,32 @@ def test_context_made_in_another_thread(cp_impl: Implementation) -> None:
         worker.join(cp_impl.deadline)
     check(seen is True, "S-6",
           "True here while another thread is inside a context this thread created", repr(seen))
+
+
+@pytest.mark.clause("S-10")
+def test_abandoned_context_finalised_elsewhere(cp_impl: Implementation) -> None:
+    """S-10: a thread enters a context and ends inside it; another thread, itself inside a
+    context, drops the last reference to the abandoned one. Its own read stays False."""
+    read = cp_impl.can_convert_to_tracable_parameter
+    abandoned: list[object] = []
+
+    def enter_and_end() -> None:
+        manager = cp_impl.do_not_convert_to_tracable_parameter()
+        manager.__enter__()
+        abandoned.append(manager)
+
+    _in_fresh_thread(cp_impl, enter_and_end, "S-10")
+
+    def finalise_inside_own_context() -> None:
+        with cp_impl.do_not_convert_to_tracable_parameter():
+            abandoned.clear()  # the last reference: the cleanup runs here, now
+            gc.collect()
+            seen = read()
+        check(seen is False, "S-10",
+              "False inside this thread's context after another thread's abandoned context "
+              "was finalised here", repr(seen))
+
+    _in_fresh_thread(cp_impl, finalise_inside_own_context, "S-10")
 
 
 @pytest.mark.clause(*_ALL_S)
