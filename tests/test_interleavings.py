@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -247,36 +246,3 @@ def test_child_started_inside_reads_true() -> None:
     timeline = run_interleaving(torch_op, case)
     assert "T1 start T2 inside 1 context(s)" in timeline
     assert "T2 read=True" in timeline
-
-
-def test_per_example_cost() -> None:
-    strategy = interleavings(min_threads=3, max_threads=3, max_ops=21)
-    cases: list[Interleaving] = []
-
-    @settings(max_examples=200, deadline=None, database=None, derandomize=True)
-    @given(case=strategy)
-    def collect(case: Interleaving) -> None:
-        cases.append(case)
-
-    collect()
-    began = time.perf_counter()
-    for case in cases:
-        run_interleaving(reference_impl, case)
-    per_example = (time.perf_counter() - began) / len(cases)
-    ops = sum(sum(map(len, case.program)) for case in cases) / len(cases)
-    print(f"per-example cost: {per_example * 1000:.2f} ms (3 threads, mean {ops:.1f} ops)")
-    assert per_example < 0.010
-
-    rng = random.Random(0)
-    program = (
-        ("enter", "read", "enter", "read", "exit", "read", "exit"),
-        ("read", "enter", "read", "raise", "read", "enter", "read"),
-        ("read", "enter", "enter", "read", "exit", "exit"),
-    )
-    fixed = [Interleaving(program, [rng.randrange(3) for _ in range(23)]) for _ in range(200)]
-    began = time.perf_counter()
-    for case in fixed:
-        run_interleaving(reference_impl, case)
-    per_example = (time.perf_counter() - began) / len(fixed)
-    print(f"per-example cost: {per_example * 1000:.2f} ms (3 threads, 20 ops, ~15 switches)")
-    assert per_example < 0.010
