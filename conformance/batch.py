@@ -4,13 +4,28 @@ A property draws its cases with :func:`draw_cases` and checks them one by one.
 With a batch of 1 (the default) that is one case per example; ``cpconf fuzz``
 raises the batch so the per-example overhead of Hypothesis is shared by many
 cases. A failing batch shrinks like any list: towards the one case that fails.
+
+Seeded recipes (fuzz mode only). Drawing a structured case costs Hypothesis
+hundreds of microseconds (shape, dtype, layout, value pool ... each a choice),
+far more than checking it. A property may pass a ``recipe(rng) -> case`` (see
+:mod:`strategies.recipes`) as well as the strategy: with ``batch > 1`` the
+batch is then a list of 32-bit seeds and each case is ``recipe(Random(seed))``.
+The trade-off: a failure shrinks to ONE case (the list still shrinks) and the
+replay blob holds the seeds, so it replays exactly, but the failing case itself
+is not simplified (its seed only moves to smaller seeds that still fail). With a
+batch of 1 (``cpconf run``) the structured strategy is always used, so the
+minimal examples of ordinary runs keep the best shrinking.
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from hypothesis import note
 from hypothesis import strategies as st
+from hypothesis.control import should_note
 
 T = TypeVar("T")
 
@@ -23,14 +38,29 @@ class CaseCounter:
     drawn = 0
 
 
-def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int) -> list[T]:
-    """Draw ``1..batch`` cases from ``cases`` (exactly one when ``batch`` is 1)."""
+def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
+               recipe: Callable[[random.Random], T] | None = None) -> list[T]:
+    """Draw ``1..batch`` cases from ``cases`` (exactly one when ``batch`` is 1).
+
+    With ``batch > 1`` and a ``recipe``, draw ``1..batch`` seeds instead and build
+    each case as ``recipe(random.Random(seed))`` (same kind of case, far cheaper).
+    """
     if batch <= 1:
         CaseCounter.drawn += 1
         return [data.draw(cases, label="case")]
+    if recipe is not None:
+        seeds = data.draw(_batch_of(_SEEDS, batch), label="seeds")
+        built = [recipe(random.Random(seed)) for seed in seeds]
+        CaseCounter.drawn += len(built)
+        if should_note():  # the final (minimal) example: show the cases, not only seeds
+            note("cases built from the seeds: " + "; ".join(repr(case) for case in built))
+        return built
     drawn = data.draw(_batch_of(cases, batch), label="cases")
     CaseCounter.drawn += len(drawn)
     return drawn
+
+
+_SEEDS = st.integers(0, 2**32 - 1)
 
 
 _BATCHES: dict[tuple[st.SearchStrategy[Any], int], st.SearchStrategy[Any]] = {}
