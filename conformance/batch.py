@@ -8,17 +8,25 @@ cases. A failing batch shrinks like any list: towards the one case that fails.
 Seeded recipes (fuzz mode only). Drawing a structured case costs Hypothesis
 hundreds of microseconds (shape, dtype, layout, value pool ... each a choice),
 far more than checking it. A property may pass a ``recipe(rng) -> case`` (see
-:mod:`strategies.recipes`) as well as the strategy: with ``batch > 1`` the
-batch is then a list of 32-bit seeds and each case is ``recipe(Random(seed))``.
-The trade-off: a failure shrinks to ONE case (the list still shrinks) and the
-replay blob holds the seeds, so it replays exactly, but the failing case itself
-is not simplified (its seed only moves to smaller seeds that still fail). With a
-batch of 1 (``cpconf run``) the structured strategy is always used, so the
-minimal examples of ordinary runs keep the best shrinking.
+:mod:`strategies.recipes`) as well as the strategy: with ``batch > 1`` Hypothesis
+then draws just two integers, a count ``n`` (1..batch) and a first seed ``s``, and
+the cases are ``recipe(Random(seed))`` for the consecutive seeds ``s .. s+n-1``.
+Even a list of seeds costs Hypothesis tens of microseconds per case (a choice per
+element); two choices per example cost almost nothing per case.
+
+The trade-off. A failure still shrinks to ONE case: the shrinker lowers ``n``
+until the failing seed is the last one, then lowers ``n`` to 1 while raising
+``s`` by as much (Hypothesis's pass for pairs of integers), which keeps that seed.
+The replay blob holds ``n`` and ``s``, so it replays exactly. But the failing
+case itself is not simplified: a seed is shrunk only to a smaller seed that also
+fails, not towards a smaller shape or a plainer dtype. With a batch of 1
+(``cpconf run``) the structured strategy is always used, so ordinary runs keep the
+best shrinking. A shrunk fuzz example notes the cases it built (their reprs).
 """
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -49,8 +57,9 @@ def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
         CaseCounter.drawn += 1
         return [data.draw(cases, label="case")]
     if recipe is not None:
-        seeds = data.draw(_batch_of(_SEEDS, batch), label="seeds")
-        built = [recipe(random.Random(seed)) for seed in seeds]
+        count = data.draw(_counts(batch), label="cases")
+        first = data.draw(_FIRST_SEED, label="first seed")
+        built = [recipe(random.Random(seed)) for seed in range(first, first + count)]
         CaseCounter.drawn += len(built)
         if should_note():  # the final (minimal) example: show the cases, not only seeds
             note("cases built from the seeds: " + "; ".join(repr(case) for case in built))
@@ -60,7 +69,12 @@ def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
     return drawn
 
 
-_SEEDS = st.integers(0, 2**32 - 1)
+_FIRST_SEED = st.integers(0, 2**48)
+
+
+@functools.cache
+def _counts(batch: int) -> st.SearchStrategy[int]:
+    return st.integers(1, batch)
 
 
 _BATCHES: dict[tuple[st.SearchStrategy[Any], int], st.SearchStrategy[Any]] = {}

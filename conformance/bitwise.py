@@ -69,7 +69,7 @@ def _bit_view(tensor: torch.Tensor) -> torch.Tensor:
     """``tensor``'s bits as integers: a view where the layout allows, else a contiguous copy."""
     flat = tensor.detach()
     if flat.dtype.is_complex:
-        flat = torch.view_as_real(flat.resolve_conj()) if flat.is_conj() else torch.view_as_real(flat)
+        flat = torch.view_as_real(flat.resolve_conj())
     if not flat.is_contiguous():
         flat = flat.contiguous()
     return flat.view(integer_view_dtype(tensor.dtype))

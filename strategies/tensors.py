@@ -25,6 +25,7 @@ On ``meta`` there are no values: the tensor carries the layout's metadata only.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from collections.abc import Sequence
@@ -179,6 +180,11 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
 
 def applicable_layouts(shape: Shape) -> tuple[str, ...]:
     """The layouts in :data:`LAYOUTS` that a tensor of ``shape`` can be built in."""
+    return _applicable(tuple(int(extent) for extent in shape))
+
+
+@functools.lru_cache(maxsize=4096)
+def _applicable(shape: Shape) -> tuple[str, ...]:
     numel = _numel(shape)
     rank = len(shape)
     ok = {
@@ -273,6 +279,7 @@ def _shape_into(stored: torch.Tensor, shape: Shape, layout: str, choice: int) ->
     raise ValueError(f"unknown layout {layout!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
     """A non-identity permutation of the dims, chosen so that (where two extents differ from
     1) the dims that matter end up out of order in memory: a really non-contiguous tensor."""
