@@ -4,13 +4,36 @@ A property draws its cases with :func:`draw_cases` and checks them one by one.
 With a batch of 1 (the default) that is one case per example; ``cpconf fuzz``
 raises the batch so the per-example overhead of Hypothesis is shared by many
 cases. A failing batch shrinks like any list: towards the one case that fails.
+
+Seeded recipes (fuzz mode only). Drawing a structured case costs Hypothesis
+hundreds of microseconds (shape, dtype, layout, value pool ... each a choice),
+far more than checking it. A property may pass a ``recipe(rng) -> case`` (see
+:mod:`strategies.recipes`) as well as the strategy: with ``batch > 1`` Hypothesis
+then draws just two integers, a count ``n`` (1..batch) and a first seed ``s``, and
+the cases are ``recipe(Random(seed))`` for the consecutive seeds ``s .. s+n-1``.
+Even a list of seeds costs Hypothesis tens of microseconds per case (a choice per
+element); two choices per example cost almost nothing per case.
+
+The trade-off. A failure still shrinks to ONE case: the shrinker lowers ``n``
+until the failing seed is the last one, then lowers ``n`` to 1 while raising
+``s`` by as much (Hypothesis's pass for pairs of integers), which keeps that seed.
+The replay blob holds ``n`` and ``s``, so it replays exactly. But the failing
+case itself is not simplified: a seed is shrunk only to a smaller seed that also
+fails, not towards a smaller shape or a plainer dtype. With a batch of 1
+(``cpconf run``) the structured strategy is always used, so ordinary runs keep the
+best shrinking. A shrunk fuzz example notes the cases it built (their reprs).
 """
 
 from __future__ import annotations
 
+import functools
+import random
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from hypothesis import note
 from hypothesis import strategies as st
+from hypothesis.control import should_note
 
 T = TypeVar("T")
 
@@ -23,14 +46,35 @@ class CaseCounter:
     drawn = 0
 
 
-def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int) -> list[T]:
-    """Draw ``1..batch`` cases from ``cases`` (exactly one when ``batch`` is 1)."""
+def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
+               recipe: Callable[[random.Random], T] | None = None) -> list[T]:
+    """Draw ``1..batch`` cases from ``cases`` (exactly one when ``batch`` is 1).
+
+    With ``batch > 1`` and a ``recipe``, draw ``1..batch`` seeds instead and build
+    each case as ``recipe(random.Random(seed))`` (same kind of case, far cheaper).
+    """
     if batch <= 1:
         CaseCounter.drawn += 1
         return [data.draw(cases, label="case")]
+    if recipe is not None:
+        count = data.draw(_counts(batch), label="cases")
+        first = data.draw(_FIRST_SEED, label="first seed")
+        built = [recipe(random.Random(seed)) for seed in range(first, first + count)]
+        CaseCounter.drawn += len(built)
+        if should_note():  # the final (minimal) example: show the cases, not only seeds
+            note("cases built from the seeds: " + "; ".join(repr(case) for case in built))
+        return built
     drawn = data.draw(_batch_of(cases, batch), label="cases")
     CaseCounter.drawn += len(drawn)
     return drawn
+
+
+_FIRST_SEED = st.integers(0, 2**48)
+
+
+@functools.cache
+def _counts(batch: int) -> st.SearchStrategy[int]:
+    return st.integers(1, batch)
 
 
 _BATCHES: dict[tuple[st.SearchStrategy[Any], int], st.SearchStrategy[Any]] = {}

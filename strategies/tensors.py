@@ -25,6 +25,7 @@ On ``meta`` there are no values: the tensor carries the layout's metadata only.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from collections.abc import Sequence
@@ -152,20 +153,26 @@ def _value_recipes(draw: st.DrawFn, dtype: torch.dtype) -> tuple[tuple[int, ...]
     return tuple(pool), seed
 
 
+_GENERATOR = torch.Generator()
+"""Reseeded for every fill (cheaper than a new Generator; fills never run concurrently)."""
+
+
 def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) -> torch.Tensor:
     """A flat CPU tensor of ``numel`` elements of ``dtype``, bits drawn from ``pool``."""
     bits_dtype = integer_view_dtype(dtype)
     width = _component_dtype(dtype).itemsize * 8
     components = numel * 2 if dtype.is_complex else numel
     table = torch.tensor([_to_signed(p, width) for p in pool], dtype=bits_dtype)
-    generator = torch.Generator().manual_seed(seed)
-    index = torch.randint(len(pool), (components,), generator=generator)
-    raw = table[index]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # complex32 is "experimental"
-        if dtype.is_complex:
+    if len(pool) == 1:
+        raw = table.expand(components).clone()
+    else:
+        _GENERATOR.manual_seed(seed)
+        raw = table[torch.randint(len(pool), (components,), generator=_GENERATOR)]
+    if dtype.is_complex:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # complex32 is "experimental"
             return torch.view_as_complex(raw.view(_component_dtype(dtype)).reshape(numel, 2))
-        return raw.view(dtype)
+    return raw.view(dtype)
 
 
 # --- layouts ----------------------------------------------------------------------------
@@ -173,6 +180,11 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
 
 def applicable_layouts(shape: Shape) -> tuple[str, ...]:
     """The layouts in :data:`LAYOUTS` that a tensor of ``shape`` can be built in."""
+    return _applicable(tuple(int(extent) for extent in shape))
+
+
+@functools.lru_cache(maxsize=4096)
+def _applicable(shape: Shape) -> tuple[str, ...]:
     numel = _numel(shape)
     rank = len(shape)
     ok = {
@@ -223,9 +235,12 @@ def build_source(
     device = torch.device(device)
     offset = 1 + choice % 3 if layout == "offset" else 0
     stored = _stored_shape(layout, shape, choice)
-    flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
+    if dtype != torch.complex32:
+        flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
+        return Source(_shape_into(flat[offset:].view(stored), shape, layout, choice), layout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex32 is "experimental"
+        flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
         tensor = _shape_into(flat[offset:].view(stored), shape, layout, choice)
     return Source(tensor, layout)
 
@@ -233,11 +248,10 @@ def build_source(
 def _flat(
     numel: int, dtype: torch.dtype, device: torch.device, pool: tuple[int, ...], seed: int
 ) -> torch.Tensor:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if device.type == "meta":
-            return torch.empty(numel, dtype=dtype, device=device)
-        return _filled(numel, dtype, pool, seed).to(device)
+    if device.type == "meta":
+        return torch.empty(numel, dtype=dtype, device=device)
+    filled = _filled(numel, dtype, pool, seed)
+    return filled if device.type == "cpu" else filled.to(device)
 
 
 def _shape_into(stored: torch.Tensor, shape: Shape, layout: str, choice: int) -> torch.Tensor:
@@ -265,6 +279,7 @@ def _shape_into(stored: torch.Tensor, shape: Shape, layout: str, choice: int) ->
     raise ValueError(f"unknown layout {layout!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
     """A non-identity permutation of the dims, chosen so that (where two extents differ from
     1) the dims that matter end up out of order in memory: a really non-contiguous tensor."""

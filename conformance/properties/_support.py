@@ -9,6 +9,7 @@ property modules do, each naming its own clause.
 from __future__ import annotations
 
 import functools
+import random
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from strategies import (
     sources,
     special_bit_patterns,
 )
+from strategies.recipes import dtype_recipe, shape_recipe, source_recipe
 
 GRAD_FAMILIES = ("float", "complex", "float8")
 """The dtype families that can require grad (G-1 covers every one of them)."""
@@ -90,6 +92,36 @@ def take_overs(
     else:
         flag = requires_grad
     return TakeOver(PlaceholderRequest(size, info.dtype, device, flag), source)
+
+
+def take_over_recipe(
+    allowed: Sequence[str],
+    *,
+    requires_grad: bool | None = None,
+    families: tuple[str, ...] = FAMILIES,
+    same_shape: bool = True,
+    where: Callable[[DtypeInfo, str], bool] | None = None,
+) -> Callable[[random.Random], TakeOver]:
+    """The seeded twin of :func:`take_overs` (same arguments, same variety) for fuzz
+    batches: ``recipe(rng) -> TakeOver`` (C-1 .. C-3, G-4, P-6)."""
+    devices = tuple(allowed)
+    wants = True if requires_grad else None
+
+    def recipe(rng: random.Random) -> TakeOver:
+        device = rng.choice(devices)
+        keep = None if where is None else (lambda info: where(info, device))
+        info = dtype_recipe(rng, device, requires_grad=wants, families=families, where=keep)
+        source = source_recipe(rng, device, info.dtype, max_elements=SMALL)
+        size = tuple(source.tensor.shape)
+        if not same_shape and rng.random() < 0.5:
+            size = shape_recipe(rng, max_rank=4, max_elements=SMALL)
+        if requires_grad is None:
+            flag = info.can_require_grad and rng.random() < 0.5
+        else:
+            flag = requires_grad
+        return TakeOver(PlaceholderRequest(size, info.dtype, device, flag), source)
+
+    return recipe
 
 
 # --- metadata ----------------------------------------------------------------------------

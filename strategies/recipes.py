@@ -1,0 +1,200 @@
+"""Seeded recipes: the same cases as the strategies, built from a ``random.Random``.
+
+Fuzz mode (``--cp-batch N > 1``) spends most of its time in Hypothesis drawing the
+many primitive choices of a structured case. A *recipe* is a plain function
+``recipe(rng) -> case`` that makes those choices with ``rng`` instead; a property hands
+one to :func:`conformance.batch.draw_cases`, which then only draws one integer seed per
+case. The helpers here mirror the strategies choice for choice, so a recipe covers what
+the strategy covers (P-, C- and G-clauses):
+
+* shapes: rank 0..8 with low and high ranks both common, a zero extent in about one
+  shape of rank >= 1 in four, non-zero extents within ``max_elements``;
+* dtypes: every dtype :func:`supported_dtypes` offers with the same filters;
+* layouts: every applicable entry of :data:`LAYOUTS`, shapes widened as the strategy does;
+* values: a pool of up to 8 bit patterns, special ones (:func:`special_bit_patterns`)
+  half the time, filled in by :func:`build_source` with torch ops.
+
+What recipes give up is shrinking inside a case: a failing seed stays that seed. The
+list of seeds still shrinks to one case, and a replay blob holds the seeds.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable, Sequence
+
+import torch
+
+from strategies.dtypes import FAMILIES, DtypeInfo, supported_dtypes
+from strategies.requests import PlaceholderRequest
+from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape
+from strategies.tensors import (
+    LAYOUTS,
+    Source,
+    _component_dtype,
+    _widen,
+    applicable_layouts,
+    build_source,
+    special_bit_patterns,
+)
+
+__all__ = [
+    "Recipe",
+    "dtype_recipe",
+    "request_recipe",
+    "shape_recipe",
+    "source_recipe",
+    "upstream_recipe",
+    "value_pool",
+]
+
+Recipe = Callable[[random.Random], object]
+"""``recipe(rng) -> case``: one case built deterministically from ``rng``."""
+
+
+def shape_recipe(
+    rng: random.Random,
+    *,
+    min_rank: int = 0,
+    max_rank: int = MAX_RANK,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+    allow_zero: bool = True,
+) -> Shape:
+    """A shape as :func:`strategies.shapes` draws it (P-2, P-3, P-5, C-2)."""
+    low_top = min(max_rank, max(min_rank, 4))
+    high_bottom = max(min_rank, 5)
+    if high_bottom <= max_rank and low_top < high_bottom:
+        split = rng.random() < 0.5
+        rank = rng.randint(high_bottom, max_rank) if split else rng.randint(min_rank, low_top)
+    else:
+        rank = rng.randint(min_rank, max_rank)
+    zero_at = rng.randrange(rank) if allow_zero and rank > 0 and rng.random() < 0.25 else None
+    budget = max_elements
+    extents: list[int] = []
+    for dim in range(rank):
+        if dim == zero_at:
+            extents.append(0)
+            continue
+        dims_left = rank - dim - (1 if zero_at is not None and zero_at > dim else 0)
+        top = min(budget, max(2, round(2 * budget ** (1 / dims_left))))
+        extent = rng.randint(1, top)
+        budget = max(1, budget // extent)
+        extents.append(extent)
+    return tuple(extents)
+
+
+@functools.lru_cache(maxsize=256)
+def _dtype_choices(
+    device: str, requires_grad: bool | None, families: tuple[str, ...]
+) -> tuple[DtypeInfo, ...]:
+    return tuple(
+        info for info in supported_dtypes(device)
+        if info.family in families
+        and (requires_grad is None or info.can_require_grad == requires_grad)
+    )
+
+
+def dtype_recipe(
+    rng: random.Random,
+    device: str,
+    *,
+    requires_grad: bool | None = None,
+    families: tuple[str, ...] = FAMILIES,
+    where: Callable[[DtypeInfo], bool] | None = None,
+) -> DtypeInfo:
+    """One of the dtypes :func:`strategies.dtypes` would draw with the same filters."""
+    infos = _dtype_choices(device, requires_grad, families)
+    if where is not None:
+        infos = tuple(info for info in infos if where(info))
+    if not infos:
+        raise ValueError(f"no dtype on {device} with requires_grad={requires_grad} in {families}")
+    return rng.choice(infos)
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern_facts(dtype: torch.dtype) -> tuple[tuple[int, ...], int, bool]:
+    component = _component_dtype(dtype)
+    return special_bit_patterns(dtype), component.itemsize * 8, component == torch.bool
+
+
+def value_pool(rng: random.Random, dtype: torch.dtype) -> tuple[int, ...]:
+    """1..8 unsigned bit patterns of ``dtype``: each a special pattern half the time, else
+    any pattern of the width (C-3, G-1)."""
+    specials, bits, is_bool = _pattern_facts(dtype)
+    top = (1 << bits) - 1
+    size = rng.randint(1, 8)
+    return tuple(
+        rng.choice(specials) if is_bool or rng.random() < 0.5 else rng.randint(0, top)
+        for _ in range(size)
+    )
+
+
+def _shape_for(rng: random.Random, layout: str, max_elements: int) -> Shape:
+    """A shape that admits ``layout``, adjusted as the strategy adjusts it."""
+    if layout == "transposed":
+        return _widen(shape_recipe(rng, min_rank=2, max_elements=max_elements), (-2, -1), 2)
+    if layout == "permuted":
+        shape = shape_recipe(rng, min_rank=3, max_elements=max_elements)
+        return _widen(shape, range(len(shape)), 2)
+    if layout == "sliced":
+        return shape_recipe(rng, min_rank=1, max_elements=max_elements)
+    if layout == "expanded":
+        shape = shape_recipe(rng, min_rank=1, max_elements=max_elements)
+        return _widen(shape, (-1,), 1) if set(shape) == {1} else shape
+    if layout == "channels_last":
+        shape = shape_recipe(rng, min_rank=4, max_rank=4, max_elements=max_elements)
+        return _widen(_widen(shape, (1,), 1), (2, 3), 1)
+    if layout == "zero_numel":
+        shape = shape_recipe(rng, min_rank=1, max_elements=max_elements, allow_zero=False)
+        at = rng.randrange(len(shape))
+        return tuple(0 if dim == at else extent for dim, extent in enumerate(shape))
+    return shape_recipe(rng, max_elements=max_elements)
+
+
+def source_recipe(
+    rng: random.Random,
+    device: str,
+    dtype: torch.dtype,
+    shape: Shape | None = None,
+    *,
+    layouts: tuple[str, ...] = LAYOUTS,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+) -> Source:
+    """A :class:`Source` as :func:`strategies.sources` draws it: any layout (C-1, C-2),
+    special values (C-3, G-1); ``shape`` fixed or chosen to admit the layout."""
+    if shape is None:
+        layout = rng.choice(layouts)
+        shape = _shape_for(rng, layout, max_elements)
+    else:
+        usable = tuple(layout for layout in applicable_layouts(shape) if layout in layouts)
+        if not usable:
+            raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
+        layout = rng.choice(usable)
+    pool = value_pool(rng, dtype)
+    return build_source(shape, dtype, device, layout, pool=pool, seed=rng.getrandbits(32),
+                        choice=rng.randrange(24))
+
+
+def upstream_recipe(
+    rng: random.Random, like: torch.Tensor, *, layouts: tuple[str, ...] = LAYOUTS
+) -> torch.Tensor:
+    """A gradient for ``like`` in any applicable layout, special values (G-1, G-3)."""
+    return source_recipe(rng, str(like.device), like.dtype, tuple(like.shape),
+                         layouts=layouts).tensor
+
+
+def request_recipe(
+    rng: random.Random,
+    devices: Sequence[str],
+    *,
+    requires_grad: bool | None = None,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+) -> PlaceholderRequest:
+    """A valid request as :func:`strategies.placeholder_requests` draws it (P-1 .. P-6)."""
+    device = rng.choice(tuple(devices))
+    info = dtype_recipe(rng, device, requires_grad=True if requires_grad else None)
+    shape = shape_recipe(rng, max_elements=max_elements)
+    flag = rng.random() < 0.5
+    wants_grad = (info.can_require_grad and flag) if requires_grad is None else requires_grad
+    return PlaceholderRequest(shape, info.dtype, device, wants_grad)

@@ -1,0 +1,103 @@
+"""Seeded recipes in fuzz batches (``--cp-batch N``): variety, and shrinking to one case."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import torch
+
+from conformance.properties._support import take_over_recipe
+from conformance.properties.test_gradient import backward_recipe
+from strategies import LAYOUTS, special_bit_patterns, supported_dtypes
+from strategies.recipes import value_pool
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_gradient_recipe_reaches_the_edge_cases() -> None:
+    """G-1's recipe covers every layout, every grad dtype, both devices, 0-d and zero size."""
+    recipe = backward_recipe(("cpu", "meta"))
+    seen: Counter[str] = Counter()
+    for seed in range(600):
+        drawn = recipe(random.Random(seed))
+        source, upstream = drawn.case.source, drawn.upstreams[0]
+        assert upstream.shape == source.tensor.shape and upstream.dtype == source.tensor.dtype
+        assert drawn.case.request.requires_grad and drawn.case.request.size == source.tensor.shape
+        seen[source.layout] += 1
+        seen[str(source.tensor.dtype)] += 1
+        seen[drawn.case.request.device] += 1
+        seen["0-d"] += source.tensor.dim() == 0
+        seen["zero size"] += source.tensor.numel() == 0
+        seen["rank >= 5"] += source.tensor.dim() >= 5
+        seen["non-contiguous upstream"] += not upstream.is_contiguous()
+    assert all(seen[layout] for layout in LAYOUTS), seen
+    grad_dtypes = [info.dtype for info in supported_dtypes("cpu") if info.can_require_grad]
+    assert all(seen[str(dtype)] for dtype in grad_dtypes), seen
+    for edge in ("cpu", "meta", "0-d", "zero size", "rank >= 5", "non-contiguous upstream"):
+        assert seen[edge], (edge, seen)
+
+
+def test_take_over_recipe_offers_every_dtype_and_special_values() -> None:
+    """The C-/G-4 recipe offers every supported dtype; value pools hold special patterns."""
+    recipe = take_over_recipe(("cpu",))
+    dtypes = {recipe(random.Random(seed)).request.dtype for seed in range(800)}
+    assert dtypes == {info.dtype for info in supported_dtypes("cpu")}
+    rng = random.Random(0)
+    specials = set(special_bit_patterns(torch.float32))
+    hits = sum(bool(specials & set(value_pool(rng, torch.float32))) for _ in range(200))
+    assert hits > 100
+
+
+BROKEN = '''
+"""G-1 broken for channels_last sources only: the gradient loses its sign bits."""
+import torch
+import reference_impl as _ref
+from reference_impl import *  # noqa: F403
+
+
+class _Flip(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, out):
+        return out.view_as(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.abs() if grad.is_floating_point() else grad
+
+
+def tracable_create_parameter(tensor, placeholder):
+    out = _ref.tracable_create_parameter(tensor, placeholder)
+    if tensor.dim() == 4 and not tensor.is_contiguous() and out.requires_grad:
+        return _Flip.apply(out)
+    return out
+'''
+
+
+def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
+    """A failing fuzz batch of recipe-built cases is reported with a single case (G-1)."""
+    broken = tmp_path / "broken_grad.py"
+    broken.write_text(BROKEN)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    report = tmp_path / "r.json"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts=",
+         "--pyargs", "conformance.properties.test_gradient::test_gradient_identity",
+         "--cp-batch", "16", "--cp-profile", "nightly", "--cp-impl", str(broken),
+         "--cp-devices", "cpu", "--cp-db", str(tmp_path / "db"), "--cp-examples", "200",
+         "--cp-report", str(report)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    rows = json.loads(report.read_text())["implementations"][0]["clauses"]
+    row = next(row for row in rows if row["id"] == "G-1")
+    assert row["status"] == "fail", row
+    example = row["example"]
+    assert "Draw 1 (cases): 1\n" in example, example
+    built = next(line for line in example.splitlines() if "cases built from the seeds" in line)
+    assert built.count("TakeOver(") == 1, example
+    assert "channels_last" in built or "permuted" in built or "transposed" in built, example
