@@ -115,7 +115,8 @@ def suite_run(spec: str, batch: int, examples: int) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--impl", default="reference", help="reference or torch (default ref.)")
-    parser.add_argument("--batch", type=int, default=64, help="cases per example in fuzz mode")
+    parser.add_argument("--batch", type=int, default=256,
+                        help="cases per example in fuzz mode (cpconf fuzz's default)")
     parser.add_argument("--examples", type=int, default=300, help="examples per suite run")
     parser.add_argument("--repeat", type=int, default=3, help="alternating repetitions (best)")
     args = parser.parse_args()

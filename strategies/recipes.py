@@ -184,6 +184,33 @@ def upstream_recipe(
                          layouts=layouts).tensor
 
 
+_SAME_WIDTH_INTS = {1: torch.int8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
+
+
+def rearranged_recipe(rng: random.Random, like: torch.Tensor) -> torch.Tensor:
+    """A gradient for ``like`` made of ``like``'s own bits, rearranged (G-1 in fuzz batches).
+
+    Several times cheaper than :func:`upstream_recipe`: the source already carries the
+    special bit patterns (NaN payloads, signed zeros, subnormals, infinities), so a
+    flipped, rolled or transposed copy of them checks the same values in a new order and
+    layout. Structured runs (batch 1) keep drawing independent gradients.
+    """
+    with torch.no_grad():
+        bits = like.detach().clone()  # contiguous, same bits
+        if bits.dim() == 0 or bits.numel() == 0:
+            return bits
+        choice = rng.randrange(3)
+        if choice == 0 and bits.element_size() in _SAME_WIDTH_INTS:
+            # flip has no kernel for float8, uint16..64 or complex32: flip the same bits as ints
+            ints = bits.view(_SAME_WIDTH_INTS[bits.element_size()])
+            return ints.flip(rng.randrange(bits.dim())).view(bits.dtype)
+        if choice == 1:
+            return bits.roll(rng.randrange(1, bits.numel() + 1))
+        if bits.dim() >= 2:  # the same shape, laid out column-major
+            return bits.transpose(-1, -2).contiguous().transpose(-1, -2)
+        return bits
+
+
 def request_recipe(
     rng: random.Random,
     devices: Sequence[str],

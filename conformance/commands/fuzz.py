@@ -34,7 +34,7 @@ from conformance.report import write
 
 PYTEST_USAGE_ERROR = 4
 DEFAULT_DB = ".cpconf-db"
-DEFAULT_BATCH = 64
+DEFAULT_BATCH = 256
 MAX_WRAP_UP_SECONDS = 3.0
 
 
