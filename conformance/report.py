@@ -160,6 +160,22 @@ def conforms(report: Mapping[str, Any]) -> bool:
     )
 
 
+def verdict(report: Mapping[str, Any]) -> str:
+    """One line per implementation: conforms or not, naming the clauses that decide it."""
+    lines = []
+    for entry in report["implementations"]:
+        broken = [f"{row['id']} {row['status']}" for row in entry["clauses"]
+                  if row["level"] == "MUST" and row["status"] not in ("pass", "skipped")]
+        advisory = [row["id"] for row in entry["clauses"]
+                    if row["level"] in ("SHOULD", "MAY") and row["status"] == "fail"]
+        if broken:
+            lines.append(f"{entry['id']}: does NOT conform (MUST: {', '.join(broken)})")
+        else:
+            note = f"; fails SHOULD/MAY {', '.join(advisory)}" if advisory else ""
+            lines.append(f"{entry['id']}: conforms (every MUST clause passes{note})")
+    return "\n".join(lines)
+
+
 def render_table(report: Mapping[str, Any]) -> str:
     """One row per clause, one column per implementation, then counts."""
     entries = report["implementations"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from conformance import clauses
-from conformance.report import ResultBook, TestOutcome, conforms, render_failures, render_table
+from conformance.report import (
+    ResultBook,
+    TestOutcome,
+    conforms,
+    render_failures,
+    render_table,
+    verdict,
+)
 
 IMPLEMENTATIONS = [{"id": "mine", "spec": "mine", "origin": "test", "missing_api": []}]
 
@@ -61,6 +68,15 @@ def test_conformance_decision_counts_must_clauses_only() -> None:
     assert conforms(report)
     book.add(_outcome("missing-api", ("S-1",)))
     assert not conforms(book.to_json({"profile": "ci"}))
+
+
+def test_verdict_names_the_deciding_clauses() -> None:
+    book = ResultBook(IMPLEMENTATIONS)
+    book.add(_outcome("failed", ("S-10",), violated=("S-10",)))  # SHOULD
+    assert verdict(book.to_json({})) == "mine: conforms (every MUST clause passes; " \
+        "fails SHOULD/MAY S-10)"
+    book.add(_outcome("missing-api", ("S-1",)))
+    assert verdict(book.to_json({})) == "mine: does NOT conform (MUST: S-1 missing-api)"
 
 
 def test_table_and_failures_render_every_clause() -> None:

@@ -14,7 +14,7 @@ from conformance.commands.pytest_session import (
     report_path,
     run_pytest,
 )
-from conformance.report import conforms
+from conformance.report import conforms, verdict
 
 PYTEST_USAGE_ERROR = 4
 
@@ -55,4 +55,5 @@ def run(args: argparse.Namespace) -> int:
     code, report = run_pytest(arguments, report_file)
     if code == PYTEST_USAGE_ERROR or report is None:
         return 2
+    print(verdict(report))
     return 0 if conforms(report) else 1
