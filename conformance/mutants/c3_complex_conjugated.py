@@ -32,8 +32,10 @@ def tracable_create_parameter(
     tensor: torch.Tensor, placeholder: torch.nn.Parameter
 ) -> torch.Tensor:
     """The reference take-over; complex values come out conjugated (C-3)."""
+    # Sources that require grad are left alone: writing into a leaf that autograd tracks
+    # crashes torch later (a segfault in register_hook), which would break more than C-3.
     if (tensor.is_complex() and tensor.dtype == placeholder.dtype
-            and tensor.device.type != "meta"):
+            and tensor.device.type != "meta" and not tensor.requires_grad):
         with torch.no_grad():
             torch.view_as_real(tensor.detach())[..., 1].neg_()
     return _reference.tracable_create_parameter(tensor, placeholder)

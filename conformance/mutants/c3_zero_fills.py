@@ -31,7 +31,10 @@ def tracable_create_parameter(
     tensor: torch.Tensor, placeholder: torch.nn.Parameter
 ) -> torch.Tensor:
     """An in-place zero fill of the shared storage, then the reference take-over (C-3)."""
-    if tensor.dtype == placeholder.dtype and tensor.device == placeholder.device:
+    # Sources that require grad are left alone: writing into a leaf that autograd tracks
+    # crashes torch later (a segfault in register_hook), which would break more than C-3.
+    if (tensor.dtype == placeholder.dtype and tensor.device == placeholder.device
+            and not tensor.requires_grad):
         with torch.no_grad():
             tensor.detach().zero_()
     return _reference.tracable_create_parameter(tensor, placeholder)
