@@ -42,6 +42,30 @@ def new_parameter_placeholder(size, dtype, device, requires_grad):
     return torch.nn.Parameter(torch.empty(size, dtype=dtype, device=device), requires_grad)
 '''
 
+GLOBAL_FLAG = '''"""Breaks S-6: one switch for the whole process instead of one per thread."""
+from contextlib import contextmanager
+
+from reference_impl import (  # noqa: F401
+    TracableCreateParameter, new_parameter_placeholder, tracable_create_parameter,
+)
+
+_enabled = [True]
+
+
+def can_convert_to_tracable_parameter():
+    return _enabled[0]
+
+
+@contextmanager
+def do_not_convert_to_tracable_parameter():
+    previous = _enabled[0]
+    _enabled[0] = False
+    try:
+        yield False
+    finally:
+        _enabled[0] = previous
+'''
+
 HANGS = '''"""Hangs in the placeholder constructor."""
 from reference_impl import *  # noqa: F403
 
@@ -57,7 +81,8 @@ def impl_files(tmp_path: Path) -> dict[str, Path]:
     """Implementation files a test can pass as SPECs."""
     files = {}
     for name, text in {"partial_2_4": PARTIAL_2_4, "breaks_c3": BREAKS_C3,
-                       "breaks_p3": BREAKS_P3, "hangs": HANGS}.items():
+                       "breaks_p3": BREAKS_P3, "hangs": HANGS,
+                       "global_flag": GLOBAL_FLAG}.items():
         files[name] = tmp_path / f"{name}.py"
         files[name].write_text(text)
     return files

@@ -61,6 +61,30 @@ def test_serial_and_parallel_runs_agree_and_repeat(
     assert statuses(serial1)["breaks_c3.py"]["C-3"] == "fail"
 
 
+def test_thread_bug_reports_the_same_example_serially_and_in_parallel(
+    tmp_path: Path, impl_files: dict[str, Path]
+) -> None:
+    """S-6: the shrunk interleaving is the same under -n 2 as in one process.
+
+    One property only: a process-wide flag that a failing example leaves off stays off for
+    every later test in that process, so which tests share a process changes what they see.
+    """
+    switch_tests = ["--", "-k", "test_isolated_per_thread"]
+    failures = []
+    for name, workers in (("serial.json", []), ("parallel.json", ["-n", "2"])):
+        report = tmp_path / name
+        result = run_cpconf("run", "--impl", str(impl_files["global_flag"]), "--report",
+                            str(report), *workers, *switch_tests, cwd=tmp_path)
+        assert result.returncode == 1, result.stdout[-3000:]
+        rows = load_report(report)["implementations"][0]["clauses"]
+        failures.append({row["id"]: (row["message"], row["example"])
+                         for row in rows if row["status"] == "fail"})
+    serial, parallel = failures
+    assert list(serial) == ["S-6"] and "timeline:" in serial["S-6"][0]
+    assert "replay with: @example(Interleaving(" in serial["S-6"][0]
+    assert serial == parallel
+
+
 def test_unknown_implementation_exits_2_with_one_screen_of_help(tmp_path: Path) -> None:
     result = run_cpconf("run", "--impl", "no_such.module", cwd=tmp_path)
     assert result.returncode == 2
