@@ -30,7 +30,7 @@ from conformance.commands.pytest_session import (
     report_path,
     run_pytest,
 )
-from conformance.report import write
+from conformance.report import conforms, verdict, write
 
 PYTEST_USAGE_ERROR = 4
 DEFAULT_DB = ".cpconf-db"
@@ -42,8 +42,8 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "fuzz", help="fuzz every property for a time budget (nightly)",
         description="Run every property under the nightly profile with new seeds until the "
-        "budget ends, replaying and growing an example database. Exit 0 when nothing failed, "
-        "1 when something did, 2 on usage errors.",
+        "budget ends, replaying and growing an example database. Exit 0 when every MUST clause "
+        "passed (failing SHOULD/MAY clauses are listed), 1 when one failed, 2 on usage errors.",
     )
     parser.add_argument("--impl", action="append", required=True, metavar="SPEC",
                         help="implementation to fuzz (as for cpconf run); repeat for a matrix")
@@ -121,13 +121,15 @@ def run(args: argparse.Namespace) -> int:
           f"{len(failing)} failing clause(s); report {report_file}")
     for line in failing:
         print(line)
-    return 1 if failing or code == 1 else 0
+    print(verdict(report))
+    # As for cpconf run, only MUST clauses decide; failing SHOULD/MAY clauses are listed above.
+    return 0 if conforms(report) else 1
 
 
 def _failures(report: dict[str, Any]) -> list[str]:
     """One line per failing clause: which, and the command that fails again."""
     return [
-        f"  FAIL {row['id']} [{entry['id']}]: {row.get('reproduce', '')}"
+        f"  FAIL {row['id']} ({row['level']}) [{entry['id']}]: {row.get('reproduce', '')}"
         for entry in report["implementations"]
         for row in entry["clauses"]
         if row["status"] == "fail"
