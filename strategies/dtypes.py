@@ -132,20 +132,44 @@ def dtypes(
 ) -> st.SearchStrategy[DtypeInfo]:
     """Draw a :class:`DtypeInfo` supported on ``device``; shrinks towards float32.
 
-    ``requires_grad=True`` keeps only dtypes that can require grad, ``False`` only those
-    that cannot (the P-7 rejections), ``None`` all. ``families`` and the predicate
-    ``where`` narrow further; the candidates are narrowed before drawing, so nothing is
-    rejected while drawing (batches of cases stay cheap).
+    The candidates are :func:`dtype_choices` with the same filters, narrowed before
+    drawing, so nothing is rejected while drawing (batches of cases stay cheap).
     """
-    infos = tuple(
-        info
-        for info in supported_dtypes(str(torch.device(device)))
-        if info.family in families
-        and (requires_grad is None or info.can_require_grad == requires_grad)
-        and (where is None or where(info))
+    return st.sampled_from(
+        dtype_choices(device, requires_grad=requires_grad, families=families, where=where)
     )
+
+
+def dtype_choices(
+    device: str,
+    *,
+    requires_grad: bool | None = None,
+    families: tuple[str, ...] = FAMILIES,
+    where: Callable[[DtypeInfo], bool] | None = None,
+) -> tuple[DtypeInfo, ...]:
+    """The dtypes supported on ``device``, simplest first, narrowed by the filters.
+
+    ``requires_grad=True`` keeps only dtypes that can require grad, ``False`` only those
+    that cannot (the P-7 rejections), ``None`` all; ``families`` and the predicate
+    ``where`` narrow further. Raises ``ValueError`` when nothing is left.
+    """
+    infos = _filtered(str(torch.device(device)), requires_grad, families)
+    if where is not None:
+        infos = tuple(info for info in infos if where(info))
     if not infos:
         raise ValueError(
             f"no dtype on {device} with requires_grad={requires_grad} in families {families}"
         )
-    return st.sampled_from(infos)
+    return infos
+
+
+@functools.lru_cache(maxsize=256)
+def _filtered(
+    device: str, requires_grad: bool | None, families: tuple[str, ...]
+) -> tuple[DtypeInfo, ...]:
+    return tuple(
+        info
+        for info in supported_dtypes(device)
+        if info.family in families
+        and (requires_grad is None or info.can_require_grad == requires_grad)
+    )

@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from strategies.dtypes import FAMILIES, DtypeInfo, supported_dtypes
+from strategies.dtypes import FAMILIES, DtypeInfo, dtype_choices
 from strategies.requests import PlaceholderRequest
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape
+from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, build_shape, rank_bands
 from strategies.tensors import (
     LAYOUTS,
     Source,
@@ -62,37 +62,13 @@ def shape_recipe(
     allow_zero: bool = True,
 ) -> Shape:
     """A shape as :func:`strategies.shapes` draws it (P-2, P-3, P-5, C-2)."""
-    low_top = min(max_rank, max(min_rank, 4))
-    high_bottom = max(min_rank, 5)
-    if high_bottom <= max_rank and low_top < high_bottom:
-        split = rng.random() < 0.5
-        rank = rng.randint(high_bottom, max_rank) if split else rng.randint(min_rank, low_top)
+    bands = rank_bands(min_rank, max_rank)
+    if bands is not None:
+        rank = rng.randint(*bands[1] if rng.random() < 0.5 else bands[0])
     else:
         rank = rng.randint(min_rank, max_rank)
     zero_at = rng.randrange(rank) if allow_zero and rank > 0 and rng.random() < 0.25 else None
-    budget = max_elements
-    extents: list[int] = []
-    for dim in range(rank):
-        if dim == zero_at:
-            extents.append(0)
-            continue
-        dims_left = rank - dim - (1 if zero_at is not None and zero_at > dim else 0)
-        top = min(budget, max(2, round(2 * budget ** (1 / dims_left))))
-        extent = rng.randint(1, top)
-        budget = max(1, budget // extent)
-        extents.append(extent)
-    return tuple(extents)
-
-
-@functools.lru_cache(maxsize=256)
-def _dtype_choices(
-    device: str, requires_grad: bool | None, families: tuple[str, ...]
-) -> tuple[DtypeInfo, ...]:
-    return tuple(
-        info for info in supported_dtypes(device)
-        if info.family in families
-        and (requires_grad is None or info.can_require_grad == requires_grad)
-    )
+    return build_shape(rank, zero_at, max_elements, None, lambda top: rng.randint(1, top))
 
 
 def dtype_recipe(
@@ -104,12 +80,9 @@ def dtype_recipe(
     where: Callable[[DtypeInfo], bool] | None = None,
 ) -> DtypeInfo:
     """One of the dtypes :func:`strategies.dtypes` would draw with the same filters."""
-    infos = _dtype_choices(device, requires_grad, families)
-    if where is not None:
-        infos = tuple(info for info in infos if where(info))
-    if not infos:
-        raise ValueError(f"no dtype on {device} with requires_grad={requires_grad} in {families}")
-    return rng.choice(infos)
+    return rng.choice(
+        dtype_choices(device, requires_grad=requires_grad, families=families, where=where)
+    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -8,6 +8,8 @@ to rank 1 with extent 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import strategies as st
 
 __all__ = ["DEFAULT_MAX_ELEMENTS", "MAX_RANK", "Shape", "shapes"]
@@ -37,16 +39,39 @@ def shapes(
         raise ValueError(f"need 0 <= min_rank <= max_rank, got {min_rank}, {max_rank}")
     if max_elements < 1:
         raise ValueError(f"max_elements must be >= 1, got {max_elements}")
-    # Weighted rank: low ranks (the simple ones, 0-d first) and high ranks (>= 5) both often.
-    low_top = min(max_rank, max(min_rank, 4))
-    high_bottom = max(min_rank, 5)
-    if high_bottom <= max_rank and low_top < high_bottom:
-        rank = draw(st.integers(min_rank, low_top) | st.integers(high_bottom, max_rank))
+    bands = rank_bands(min_rank, max_rank)
+    if bands is not None:
+        (low, low_top), (high_bottom, high) = bands
+        rank = draw(st.integers(low, low_top) | st.integers(high_bottom, high))
     else:
         rank = draw(st.integers(min_rank, max_rank))
     zero_at = None
     if allow_zero and rank > 0 and draw(st.integers(0, 3)) == 3:
         zero_at = draw(st.integers(0, rank - 1))
+    return build_shape(rank, zero_at, max_elements, max_side,
+                       lambda top: draw(st.integers(1, top)))
+
+
+def rank_bands(min_rank: int, max_rank: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The low band (the simple ranks, 0-d first) and the high band (>= 5) that ranks are
+    drawn from about equally often, or None when ``min_rank..max_rank`` has no high band."""
+    low_top = min(max_rank, max(min_rank, 4))
+    high_bottom = max(min_rank, 5)
+    if high_bottom <= max_rank and low_top < high_bottom:
+        return (min_rank, low_top), (high_bottom, max_rank)
+    return None
+
+
+def build_shape(
+    rank: int,
+    zero_at: int | None,
+    max_elements: int,
+    max_side: int | None,
+    pick: Callable[[int], int],
+) -> Shape:
+    """Extents for ``rank`` dims (0 at ``zero_at``), each ``pick(top)`` from ``1..top``, so the
+    non-zero extents multiply to at most ``max_elements``; shared by :func:`shapes` and its
+    seeded twin in :mod:`strategies.recipes`."""
     budget = max_elements
     extents: list[int] = []
     for dim in range(rank):
@@ -58,7 +83,7 @@ def shapes(
         top = min(budget, max(2, round(2 * budget ** (1 / dims_left))))
         if max_side is not None:
             top = max(1, min(top, max_side))
-        extent = draw(st.integers(1, top))
+        extent = pick(top)
         budget = max(1, budget // extent)
         extents.append(extent)
     return tuple(extents)

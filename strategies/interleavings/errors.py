@@ -16,12 +16,9 @@ def format_timeline(timeline: Sequence[str]) -> str:
     return "\n".join(f"  {number:>3}. {line}" for number, line in enumerate(timeline, 1))
 
 
-class InterleavingViolation(ClauseViolation):
-    """A read, yield or exit disagreed with the model of the contract.
-
-    ``timeline`` is what happened, one line per step; ``replay`` is a literal
-    that reproduces the case (pasteable into ``@example``), when there is one.
-    """
+class _WithTimeline:
+    """Carries ``timeline`` (what happened, one line per step) and ``replay`` (a literal
+    that reproduces the case, pasteable into ``@example``) into the failure message."""
 
     def __init__(
         self,
@@ -33,17 +30,17 @@ class InterleavingViolation(ClauseViolation):
     ) -> None:
         self.timeline = list(timeline)
         self.replay = replay
-        super().__init__(clause_id, expected, _with_timeline(actual, self.timeline, replay))
+        details = f"{actual}\ntimeline:\n{format_timeline(self.timeline)}"
+        if replay:
+            details += f"\nreplay with: @example({replay})"
+        super().__init__(clause_id, expected, details)  # type: ignore[call-arg]
 
 
-def _with_timeline(actual: str, timeline: Sequence[str], replay: str) -> str:
-    details = f"{actual}\ntimeline:\n{format_timeline(timeline)}"
-    if replay:
-        details += f"\nreplay with: @example({replay})"
-    return details
+class InterleavingViolation(_WithTimeline, ClauseViolation):
+    """A read, yield or exit disagreed with the model of the contract."""
 
 
-class StuckWorker(ClauseHang):
+class StuckWorker(_WithTimeline, ClauseHang):
     """A worker did not reach its next pause point within the watchdog bound.
 
     The clause is the one of the operation that hung: a hanging ``__enter__``
@@ -52,18 +49,6 @@ class StuckWorker(ClauseHang):
     a hanging thread start S-7 and a thread that never finishes S-8. The stuck
     daemon thread is abandoned, never joined without a bound.
     """
-
-    def __init__(
-        self,
-        clause_id: str,
-        expected: str,
-        actual: str,
-        timeline: Sequence[str],
-        replay: str = "",
-    ) -> None:
-        self.timeline = list(timeline)
-        self.replay = replay
-        super().__init__(clause_id, expected, _with_timeline(actual, self.timeline, replay))
 
 
 class WorkerCrashed(InterleavingViolation):
