@@ -9,11 +9,13 @@ the switch must still be checked for everything else).
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 
+from conformance.applicability import Blocked
 from conformance.deadline import DEFAULT_SECONDS, guard
 
 REQUIRED_NAMES = (
@@ -24,6 +26,14 @@ REQUIRED_NAMES = (
 )
 OPTIONAL_NAMES = ("TracableCreateParameter",)
 PUBLIC_NAMES = REQUIRED_NAMES + OPTIONAL_NAMES
+
+CONTRACT_CALLS = {
+    "new_parameter_placeholder": ("A-1", ("size", "dtype", "device", "requires_grad")),
+    "tracable_create_parameter": ("A-2", ("tensor", "placeholder")),
+}
+"""The calls every other clause relies on: name -> (the clause that states the
+call, its parameters). When one cannot be made, that clause fails and every
+other property that needs the name is :class:`Blocked` by it."""
 
 MISSING_API_PREFIX = "missing-api:"
 
@@ -55,6 +65,9 @@ class Implementation:
     namespace: Any = field(repr=False)
     id: str = ""
     deadline: float = DEFAULT_SECONDS
+    _call_problems: dict[str, str | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __repr__(self) -> str:
         return f"Implementation({self.spec!r})"
@@ -77,14 +90,25 @@ class Implementation:
             raise MissingApi(self.spec, name)
         return value
 
+    def contract_call_problem(self, name: str) -> str | None:
+        """Why ``name`` cannot be called with the contract's arguments (by position and
+        by keyword, :data:`CONTRACT_CALLS`), or None when it can (or cannot be told)."""
+        if name not in self._call_problems:
+            self._call_problems[name] = _call_problem(name, getattr(self.namespace, name, None))
+        return self._call_problems[name]
+
     def get(self, name: str) -> Any:
-        """The public ``name``, each call bounded by :attr:`deadline`; or :class:`MissingApi`.
+        """The public ``name``, each call bounded by :attr:`deadline`; or :class:`MissingApi`,
+        or :class:`Blocked` when the contract's call of it cannot be made (A-1, A-2).
 
         Classes (``TracableCreateParameter``) come back as they are.
         """
         value = self.raw(name)
         if isinstance(value, type) or not callable(value):
             return value
+        problem = self.contract_call_problem(name)
+        if problem is not None:
+            raise Blocked(CONTRACT_CALLS[name][0], problem)
         return guard(value, name, self.deadline)
 
     def with_deadline(self, seconds: float) -> Implementation:
@@ -109,3 +133,20 @@ class Implementation:
     @property
     def TracableCreateParameter(self) -> Any:
         return self.get("TracableCreateParameter")
+
+
+def _call_problem(name: str, function: Any) -> str | None:
+    if name not in CONTRACT_CALLS or not callable(function):
+        return None
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # a builtin without a signature: judged by calling it
+        return None
+    parameters = CONTRACT_CALLS[name][1]
+    values = [object() for _ in parameters]
+    try:
+        signature.bind(*values)
+        signature.bind(**dict(zip(parameters, values, strict=True)))
+    except TypeError as error:
+        return f"{name}{signature} cannot be called as {name}({', '.join(parameters)}): {error}"
+    return None

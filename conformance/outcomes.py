@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conformance.applicability import Blocked, NotApplicable
 from conformance.implementation import MissingApi
 from conformance.report import TestOutcome
 from conformance.violation import VIOLATIONS
@@ -70,6 +71,25 @@ def _describe(error: BaseException) -> tuple[tuple[str, ...], str]:
     return tuple(violated), message
 
 
+def _skip_outcome(error: BaseException | None) -> str:
+    """A skip's meaning: missing API, blocked, not applicable, or simply not run."""
+    if isinstance(error, MissingApi):
+        return "missing-api"
+    if isinstance(error, Blocked):
+        return "blocked"
+    if isinstance(error, NotApplicable):
+        return "not-applicable"
+    return "not-run"
+
+
+def _skip_reason(error: BaseException | None) -> str:
+    if isinstance(error, Blocked):
+        return f"by {error.clause_id}: {error.reason}"
+    if isinstance(error, NotApplicable):
+        return error.reason
+    return str(error) if error is not None else ""
+
+
 def outcome_for(
     suite: Suite, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
 ) -> TestOutcome | None:
@@ -92,11 +112,7 @@ def outcome_for(
         )
         return replace(base, observation=observation)
     if report.skipped:
-        return replace(
-            base,
-            outcome="missing-api" if isinstance(error, MissingApi) else "skipped",
-            message=str(error) if error is not None else "",
-        )
+        return replace(base, outcome=_skip_outcome(error), message=_skip_reason(error))
     assert error is not None
     violated, message = _describe(error)
     example, blob = _example_and_blob(error)

@@ -1,11 +1,18 @@
 """Clause-level results: from test outcomes to the JSON report and the table.
 
 A test outcome is evidence about the clauses its ``clause`` marker names. Per
-implementation, a clause is ``fail`` when any test showed a violation of it,
-else ``missing-api`` when a test needed a name the implementation lacks, else
-``pass`` when a test checked it, else ``skipped``. The JSON schema is
-documented in README.md ("Report schema"); nothing time-dependent goes into it,
-so two runs under the ``ci`` profile write the same file.
+implementation, a clause's status is the first that applies (README, "Statuses"):
+
+``fail``            a test showed a violation of it;
+``blocked``         a precondition clause failed, so it could not be judged;
+``missing-api``     a test needed a public name the implementation lacks;
+``pass``            a test checked it;
+``not-applicable``  it cannot or need not run here (the reason is given);
+``not-run``         it should have run and did not (deselected, say).
+
+An expectations file then turns ``fail`` into ``expected-fail`` and ``pass``
+into ``unexpected-pass`` for the clauses it lists. Nothing time-dependent goes
+into the report, so two runs of the same implementation write the same file.
 """
 
 from __future__ import annotations
@@ -18,9 +25,18 @@ from typing import Any
 
 from conformance import clauses
 
-SCHEMA_VERSION = 1
-STATUSES = ("pass", "fail", "missing-api", "skipped")
-_TABLE_WORD = {"pass": "pass", "fail": "FAIL", "missing-api": "missing-api", "skipped": "skipped"}
+SCHEMA_VERSION = 2
+STATUSES = (
+    "pass", "fail", "expected-fail", "unexpected-pass", "blocked", "missing-api",
+    "not-applicable", "not-run",
+)
+_TABLE_WORD = {
+    "pass": "pass", "fail": "FAIL", "expected-fail": "xfail", "unexpected-pass": "XPASS",
+    "blocked": "blocked", "missing-api": "missing-api", "not-applicable": "n/a",
+    "not-run": "NOT-RUN",
+}
+MUST_OK = ("pass", "expected-fail", "not-applicable")
+"""Statuses of a MUST clause that let an implementation conform."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +48,7 @@ class TestOutcome:
     nodeid: str
     implementation: str
     clauses: tuple[str, ...]
-    outcome: str  # passed | failed | skipped | missing-api
+    outcome: str  # passed | failed | blocked | missing-api | not-applicable | not-run
     violated: tuple[str, ...] = ()
     message: str = ""
     example: str = ""
@@ -58,27 +74,42 @@ class TestOutcome:
 class _ClauseEvidence:
     passed: int = 0
     missing: int = 0
-    skipped: int = 0
     failures: list[TestOutcome] = field(default_factory=list)
+    reasons: dict[str, set[str]] = field(default_factory=dict)
     observations: list[str] = field(default_factory=list)
+
+    def note(self, outcome: str, reason: str) -> None:
+        self.reasons.setdefault(outcome, set()).add(reason)
 
     @property
     def status(self) -> str:
         if self.failures:
             return "fail"
+        if "blocked" in self.reasons:
+            return "blocked"
         if self.missing:
             return "missing-api"
         if self.passed:
             return "pass"
-        return "skipped"
+        if "not-applicable" in self.reasons:
+            return "not-applicable"
+        return "not-run"
 
 
 class ResultBook:
-    """Collects :class:`TestOutcome` s and folds them into clause statuses."""
+    """Collects :class:`TestOutcome` s and folds them into clause statuses.
 
-    def __init__(self, implementations: Iterable[Mapping[str, str]]) -> None:
+    ``expected`` maps an implementation's SPEC to {clause ID: reason} (an
+    expectations file); :meth:`exclude` marks a clause not applicable to the
+    whole run (a deselected layer, another shard) when no test ran it.
+    """
+
+    def __init__(self, implementations: Iterable[Mapping[str, Any]],
+                 expected: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.implementations = [dict(entry) for entry in implementations]
+        self.expected = {spec: dict(rows) for spec, rows in (expected or {}).items()}
         self._evidence: dict[tuple[str, str], _ClauseEvidence] = {}
+        self._excluded: dict[str, str] = {}
 
     def add(self, outcome: TestOutcome) -> None:
         counted = outcome.failed_clauses() if outcome.outcome == "failed" else outcome.clauses
@@ -93,23 +124,38 @@ class ResultBook:
             elif outcome.outcome == "missing-api":
                 evidence.missing += 1
             else:
-                evidence.skipped += 1
+                evidence.note(outcome.outcome, outcome.message)
             if outcome.observation:
                 evidence.observations.append(outcome.observation)
+
+    def exclude(self, clause_id: str, reason: str) -> None:
+        """``clause_id`` is not applicable to this run, for ``reason``, unless a test ran it."""
+        self._excluded.setdefault(clause_id, reason)
 
     def has_results(self) -> bool:
         return bool(self._evidence)
 
-    def clause_rows(self, implementation: str) -> list[dict[str, Any]]:
+    def clause_rows(self, implementation: str, spec: str | None = None) -> list[dict[str, Any]]:
+        expected = self.expected.get(spec if spec is not None else implementation, {})
         rows = []
         for clause in clauses.CLAUSES:
             evidence = self._evidence.get((implementation, clause.id), _ClauseEvidence())
+            status = evidence.status
             row: dict[str, Any] = {
                 "id": clause.id,
                 "level": clause.level,
                 "title": clause.title,
-                "status": evidence.status,
+                "status": status,
             }
+            if status == "not-run" and clause.id in self._excluded:
+                row.update(status="not-applicable", reason=self._excluded[clause.id])
+            elif status in ("blocked", "not-applicable", "not-run"):
+                reasons = sorted(r for r in evidence.reasons.get(status, ()) if r)
+                if reasons:
+                    row["reason"] = "; ".join(reasons)
+            if clause.id in expected and status in ("fail", "pass"):
+                row["status"] = "expected-fail" if status == "fail" else "unexpected-pass"
+                row["expected_reason"] = expected[clause.id]
             if evidence.observations:
                 row["observation"] = sorted(set(evidence.observations))[0]
             failures = sorted(evidence.failures, key=lambda outcome: outcome.nodeid)
@@ -133,7 +179,7 @@ class ResultBook:
             "schema_version": SCHEMA_VERSION,
             **meta,
             "implementations": [
-                {**entry, "clauses": self.clause_rows(entry["id"])}
+                {**entry, "clauses": self.clause_rows(entry["id"], entry.get("spec"))}
                 for entry in self.implementations
             ],
         }
@@ -141,6 +187,40 @@ class ResultBook:
 
 def write(report: Mapping[str, Any], path: str | Path) -> None:
     Path(path).write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict policy's answer for one implementation (see :func:`decide`)."""
+
+    implementation: str
+    conforms: bool
+    deciding: tuple[str, ...]  # "S-1 missing-api", ...: why it does not conform
+    advisory: tuple[str, ...]  # failing SHOULD/MAY clauses
+    expected: tuple[str, ...]  # clauses that failed as the expectations file says
+
+
+def decide(entry: Mapping[str, Any]) -> Decision:
+    """The one verdict policy: an implementation conforms when every clause that
+    decides conformance (``Clause.decides_conformance``: the MUST level) passed,
+    failed as expected or is not applicable here, and no expected failure now
+    passes (``unexpected-pass``, at any level: the expectations file stays true).
+    A MUST clause that was not run, blocked or missing API does not conform."""
+    deciding: list[str] = []
+    advisory: list[str] = []
+    expected: list[str] = []
+    for row in entry["clauses"]:
+        clause = clauses.BY_ID.get(row["id"])
+        status = row["status"]
+        decides = clause.decides_conformance if clause is not None else row["level"] == "MUST"
+        if status == "unexpected-pass" or (decides and status not in MUST_OK):
+            deciding.append(f"{row['id']} {status}")
+        elif status == "expected-fail":
+            expected.append(row["id"])
+        elif status == "fail" and row["level"] in ("SHOULD", "MAY"):
+            advisory.append(row["id"])
+    return Decision(str(entry["id"]), not deciding, tuple(deciding), tuple(advisory),
+                    tuple(expected))
 
 
 def counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -151,29 +231,35 @@ def counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 
 
 def conforms(report: Mapping[str, Any]) -> bool:
-    """True when every MUST clause passed (or was skipped) for every implementation."""
-    return all(
-        row["status"] in ("pass", "skipped")
-        for entry in report["implementations"]
-        for row in entry["clauses"]
-        if row["level"] == "MUST"
-    )
+    """True when :func:`decide` says every implementation conforms."""
+    return all(decide(entry).conforms for entry in report["implementations"])
 
 
 def verdict(report: Mapping[str, Any]) -> str:
     """One line per implementation: conforms or not, naming the clauses that decide it."""
     lines = []
     for entry in report["implementations"]:
-        broken = [f"{row['id']} {row['status']}" for row in entry["clauses"]
-                  if row["level"] == "MUST" and row["status"] not in ("pass", "skipped")]
-        advisory = [row["id"] for row in entry["clauses"]
-                    if row["level"] in ("SHOULD", "MAY") and row["status"] == "fail"]
-        if broken:
-            lines.append(f"{entry['id']}: does NOT conform (MUST: {', '.join(broken)})")
+        decision = decide(entry)
+        notes = []
+        if decision.expected:
+            notes.append(f"expected failures {', '.join(decision.expected)}")
+        if decision.advisory:
+            notes.append(f"fails SHOULD/MAY {', '.join(decision.advisory)}")
+        note = "".join(f"; {text}" for text in notes)
+        if decision.conforms:
+            lines.append(f"{entry['id']}: conforms (every applicable MUST clause passes{note})")
         else:
-            note = f"; fails SHOULD/MAY {', '.join(advisory)}" if advisory else ""
-            lines.append(f"{entry['id']}: conforms (every MUST clause passes{note})")
+            lines.append(f"{entry['id']}: does NOT conform ({_grouped(decision.deciding)}{note})")
     return "\n".join(lines)
+
+
+def _grouped(deciding: Iterable[str]) -> str:
+    """"A-1 fail, A-2 blocked, P-1 blocked" -> "fail A-1; blocked A-2, P-1"."""
+    by_status: dict[str, list[str]] = {}
+    for item in deciding:
+        clause_id, status = item.split(" ", 1)
+        by_status.setdefault(status, []).append(clause_id)
+    return "; ".join(f"{status} {', '.join(ids)}" for status, ids in by_status.items())
 
 
 def render_table(report: Mapping[str, Any]) -> str:
@@ -191,14 +277,22 @@ def render_table(report: Mapping[str, Any]) -> str:
     lines.insert(1, "  ".join("-" * width for width in widths))
     for entry in entries:
         tally = counts(entry["clauses"])
-        summary = ", ".join(f"{tally[status]} {_TABLE_WORD[status]}" for status in STATUSES)
+        summary = ", ".join(f"{tally[status]} {_TABLE_WORD[status]}" for status in STATUSES
+                            if tally[status])
         lines.append(f"{entry['id']}: {summary}")
     for entry in entries:
-        lines += [
-            f"{row['id']} ({entry['id']}): {row['observation']}"
-            for row in entry["clauses"]
-            if row.get("observation")
-        ]
+        lines += [f"{row['id']} ({entry['id']}): {row['observation']}"
+                  for row in entry["clauses"] if row.get("observation")]
+        lines += [f"{row['id']} ({entry['id']}) {row['status']}: expected to fail: "
+                  f"{row['expected_reason']}"
+                  for row in entry["clauses"] if row.get("expected_reason")]
+        # One line per (status, reason): twenty clauses blocked by A-1 are one root cause.
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for row in entry["clauses"]:
+            if row.get("reason"):
+                grouped.setdefault((row["status"], row["reason"]), []).append(row["id"])
+        lines += [f"{', '.join(ids)} ({entry['id']}) {status}: {reason}"
+                  for (status, reason), ids in grouped.items()]
     return "\n".join(lines)
 
 
@@ -211,7 +305,7 @@ def _status_of(entry: Mapping[str, Any], clause_id: str) -> str:
     for row in entry["clauses"]:
         if row["id"] == clause_id:
             return str(row["status"])
-    return "skipped"
+    return "not-run"
 
 
 def render_failures(report: Mapping[str, Any]) -> str:

@@ -23,6 +23,8 @@ def test_placeholder_constructor_signature(cp_impl: Implementation) -> None:
     expected = ["size", "dtype", "device", "requires_grad"]
     check(_parameters(function)[:4] == expected, "A-1", f"parameters {expected}",
           lambda: f"parameters {_parameters(function)}")
+    problem = cp_impl.contract_call_problem("new_parameter_placeholder")
+    check(problem is None, "A-1", "a call with exactly these four arguments", str(problem))
     by_keyword = cp_impl.new_parameter_placeholder(
         size=(1,), dtype=torch.float32, device="cpu", requires_grad=False
     )
@@ -36,6 +38,8 @@ def test_create_signature(cp_impl: Implementation) -> None:
     expected = ["tensor", "placeholder"]
     check(_parameters(function)[:2] == expected, "A-2", f"parameters {expected}",
           lambda: f"parameters {_parameters(function)}")
+    problem = cp_impl.contract_call_problem("tracable_create_parameter")
+    check(problem is None, "A-2", "a call with exactly these two arguments", str(problem))
     placeholder = cp_impl.new_parameter_placeholder((1,), torch.float32, "cpu", False)
     out = cp_impl.tracable_create_parameter(tensor=torch.zeros(1), placeholder=placeholder)
     check(isinstance(out, torch.Tensor), "A-2", "a tensor from a keyword call",
