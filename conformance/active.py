@@ -26,7 +26,8 @@ class ActiveSuite:
         self.config = config
         self.suite = suite
         controller = not hasattr(config, "workerinput")
-        self.book = ResultBook(suite.implementation_entries()) if controller else None
+        self.book = ResultBook(suite.implementation_entries(), suite.expected) if controller \
+            else None
         self.fuzz = fuzzing.FuzzOptions.from_config(config)
         self.fuzz_book = fuzzing.FuzzBook() if controller and self.fuzz.active else None
         self.share: fuzzing.WorkerShare | None = None
@@ -100,9 +101,11 @@ class ActiveSuite:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
         if _is_property(item):
-            outcome = outcome_for(self.suite, item, call, report)
-            if outcome is not None:
-                report.user_properties = [*report.user_properties, (WIRE_KEY, outcome.to_wire())]
+            report.user_properties = [
+                *report.user_properties,
+                *((WIRE_KEY, outcome.to_wire())
+                  for outcome in outcome_for(self.suite, item, call, report)),
+            ]
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

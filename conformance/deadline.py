@@ -12,10 +12,13 @@ from __future__ import annotations
 import functools
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
+
+import torch
 
 DEFAULT_SECONDS = 30.0
 
@@ -38,23 +41,63 @@ def _can_arm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+@contextmanager
+def _alarm(seconds: float, what: str | Callable[[], str]) -> Iterator[None]:
+    """Raise :class:`ImplementationHang` in the block after ``seconds``.
+
+    An interval timer armed before (pytest-timeout's signal method, say) is
+    put back afterwards with the time it had left, and its handler with it.
+    ``what`` may be a callable, so the description of a call is only built
+    when it hangs.
+    """
+    def expire(signum: int, frame: FrameType | None) -> None:
+        described = what() if callable(what) else what
+        raise ImplementationHang(f"{described} did not return within {seconds:g} s"
+                                 f"{_where(frame)}")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    started = time.monotonic()
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_delay > 0:
+            left = outer_delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), outer_interval)
+
+
 def call_with_deadline(
-    seconds: float, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any
+    seconds: float, what: str | Callable[[], str], function: Callable[..., Any], *args: Any,
+    **kwargs: Any,
 ) -> Any:
     """Call ``function``; raise :class:`ImplementationHang` after ``seconds``."""
     if seconds <= 0 or getattr(_outer, "armed", False) or not _can_arm():
         return function(*args, **kwargs)
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise ImplementationHang(f"{what} did not return within {seconds:g} s{_where(frame)}")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with _alarm(seconds, what):
         return function(*args, **kwargs)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+
+
+def describe_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """``name(arg, key=arg)`` with tensors as their metadata: printing a placeholder's
+    values reads storage it does not have."""
+    words = [describe_value(arg) for arg in args]
+    words += [f"{key}={describe_value(value)}" for key, value in kwargs.items()]
+    return f"{name}({', '.join(words)})"
+
+
+def describe_value(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return (f"{type(value).__name__}(size={tuple(value.shape)}, dtype={value.dtype}, "
+                f"device={value.device}, stride={value.stride()}, "
+                f"requires_grad={value.requires_grad})")
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(describe_value(item) for item in value)
+        return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) \
+            else f"[{inner}]"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class _GuardedContext:
@@ -96,19 +139,12 @@ def example_deadline(seconds: float, what: str) -> Iterator[None]:
     if seconds <= 0 or getattr(_outer, "armed", False) or not _can_arm():
         yield
         return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise ImplementationHang(f"{what} did not return within {seconds:g} s{_where(frame)}")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    _outer.armed = True
-    try:
-        yield
-    finally:
-        _outer.armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    with _alarm(seconds, what):
+        _outer.armed = True
+        try:
+            yield
+        finally:
+            _outer.armed = False
 
 
 _GUARDS: dict[tuple[Any, str, float], Callable[..., Any]] = {}
@@ -125,7 +161,8 @@ def guard(function: Callable[..., Any], name: str, seconds: float) -> Callable[.
 
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        result = call_with_deadline(seconds, f"{name}()", function, *args, **kwargs)
+        result = call_with_deadline(seconds, lambda: describe_call(name, args, kwargs),
+                                    function, *args, **kwargs)
         if hasattr(result, "__enter__") and hasattr(result, "__exit__"):
             return _GuardedContext(result, f"{name}()", seconds)
         return result

@@ -91,8 +91,9 @@ class Implementation:
         return value
 
     def contract_call_problem(self, name: str) -> str | None:
-        """Why ``name`` cannot be called with the contract's arguments (by position and
-        by keyword, :data:`CONTRACT_CALLS`), or None when it can (or cannot be told)."""
+        """Why ``name`` cannot be called with the contract's arguments by position
+        (:data:`CONTRACT_CALLS`; the properties call so), or None when it can (or cannot be
+        told). Keyword calls are A-1's and A-2's own business."""
         if name not in self._call_problems:
             self._call_problems[name] = _call_problem(name, getattr(self.namespace, name, None))
         return self._call_problems[name]
@@ -143,10 +144,8 @@ def _call_problem(name: str, function: Any) -> str | None:
     except (TypeError, ValueError):  # a builtin without a signature: judged by calling it
         return None
     parameters = CONTRACT_CALLS[name][1]
-    values = [object() for _ in parameters]
     try:
-        signature.bind(*values)
-        signature.bind(**dict(zip(parameters, values, strict=True)))
+        signature.bind(*(object() for _ in parameters))
     except TypeError as error:
         return f"{name}{signature} cannot be called as {name}({', '.join(parameters)}): {error}"
     return None

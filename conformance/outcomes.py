@@ -57,6 +57,14 @@ def _example_and_blob(error: BaseException) -> tuple[str, str | None]:
     return "\n".join(example_lines).strip(), blob
 
 
+def _bugs(error: BaseException) -> list[BaseException]:
+    """The distinct bugs one failure holds: Hypothesis reports several as a group whose
+    members each carry their own falsifying example and blob."""
+    if isinstance(error, BaseExceptionGroup) and any(_notes(inner) for inner in error.exceptions):
+        return list(error.exceptions)
+    return [error]
+
+
 def _describe(error: BaseException) -> tuple[tuple[str, ...], str]:
     leaves = _leaves(error)
     violated: list[str] = []
@@ -92,12 +100,13 @@ def _skip_reason(error: BaseException | None) -> str:
 
 def outcome_for(
     suite: Suite, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
-) -> TestOutcome | None:
-    """The :class:`TestOutcome` this report carries, or None for a passing setup/teardown."""
+) -> list[TestOutcome]:
+    """The :class:`TestOutcome` s this report carries: one per distinct bug of a failure,
+    each with its own reproduce command; none for a passing setup/teardown."""
     from conformance.suite import implementation_of, pyargs_target
 
     if report.when != "call" and report.passed:
-        return None
+        return []
     implementation = implementation_of(item, suite)
     base = TestOutcome(
         nodeid=item.nodeid,
@@ -110,20 +119,23 @@ def outcome_for(
         observation = "; ".join(
             str(value) for key, value in item.user_properties if key == "cp_info"
         )
-        return replace(base, observation=observation)
+        return [replace(base, observation=observation)]
     if report.skipped:
-        return replace(base, outcome=_skip_outcome(error), message=_skip_reason(error))
+        return [replace(base, outcome=_skip_outcome(error), message=_skip_reason(error))]
     assert error is not None
-    violated, message = _describe(error)
-    example, blob = _example_and_blob(error)
-    return replace(
-        base,
-        outcome="failed",
-        violated=violated,
-        message=message,
-        example=example,
-        reproduce=suite.reproduce_command(pyargs_target(item), implementation, blob),
-    )
+    outcomes = []
+    for bug in _bugs(error):
+        violated, message = _describe(bug)
+        example, blob = _example_and_blob(bug)
+        outcomes.append(replace(
+            base,
+            outcome="failed",
+            violated=violated,
+            message=message,
+            example=example,
+            reproduce=suite.reproduce_command(pyargs_target(item), implementation, blob),
+        ))
+    return outcomes
 
 
 def crash_outcome(suite: Suite, report: pytest.TestReport) -> TestOutcome | None:

@@ -10,6 +10,7 @@ options and the ``clause`` marker.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,8 +46,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("cp_impl", type="linelist", help="implementation SPEC(s) to check")
     group.addoption(
         "--cp-profile", choices=profiles.NAMES, default=None,
-        help="Hypothesis profile: dev, ci or nightly (default: ci under CI=true, else dev; "
-        "an explicit --hypothesis-profile is kept)",
+        help="Hypothesis profile: dev, ci or nightly (default: ci, derandomized, whatever CI "
+        "says; --hypothesis-seed N explores randomly at ci's budget; an explicit "
+        "--hypothesis-profile is kept)",
     )
     group.addoption(
         "--cp-devices", default=None, metavar="LIST",
@@ -78,6 +80,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--cp-progress-dir", default=None, metavar="DIR",
         help="fuzz: write running example counts here (read by cpconf fuzz)",
+    )
+    group.addoption(
+        "--cp-expect", default=None, metavar="FILE",
+        help="expectations file (TOML): clauses each implementation is known to fail; "
+        "a shipped name such as 'torch' works too",
     )
     group.addoption(
         "--cp-deadline", type=float, default=None, metavar="SECONDS",
@@ -158,6 +165,13 @@ def cp_batch(request: pytest.FixtureRequest) -> int:
     """How many cases a property checks per Hypothesis example (``--cp-batch``)."""
     _suite_or_fail(request.config)
     return max(1, int(request.config.getoption("cp_batch")))
+
+
+@pytest.fixture
+def cp_reset_state(request: pytest.FixtureRequest, cp_impl: Implementation) -> Callable[[], None]:
+    """Puts the implementation's module state back as the session found it: for a
+    property that runs several examples without ``@given`` (a state machine)."""
+    return _suite_or_fail(request.config).clean_state(cp_impl).restore
 
 
 def _suite_or_fail(config: pytest.Config) -> Suite:

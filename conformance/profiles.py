@@ -5,10 +5,13 @@ project's own ``ci`` profile is never replaced. Which one a run uses:
 
 1. ``--cp-profile NAME`` when given;
 2. otherwise, when ``--hypothesis-profile`` was given, that profile as it is;
-3. otherwise ``ci`` when Hypothesis itself loaded its ``ci`` profile
-   (``CI=true``): ours inherits from it, so derandomisation and "no database"
-   survive;
-4. otherwise ``dev``.
+3. otherwise ``ci``, whatever the ``CI`` variable says: derandomized, no
+   database, so the same implementation gets the same report on every run.
+
+``ci`` with an explicit seed (``--hypothesis-seed N``, ``cpconf run --seed N``)
+becomes :data:`SEEDED`: the same budget, random exploration from that seed.
+``dev`` (random, smaller budget) and ``nightly`` (random, large budget, example
+database) are opt-in.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 NAMES = ("dev", "ci", "nightly")
+DEFAULT = "ci"
+SEEDED = "ci-seeded"
+"""``ci``'s budget without derandomization: what an explicit seed turns ``ci`` into."""
 PREFIX = "cpconf-"
 
 _SLOW_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -38,13 +44,14 @@ def register(nightly_database: str | None = None) -> None:
     settings.register_profile(
         profile_name("dev"), with_common(settings.get_profile("default")), max_examples=60
     )
-    settings.register_profile(
-        profile_name("ci"),
+    ci = settings(
         with_common(settings.get_profile("ci")),
         max_examples=100,
         derandomize=True,
         database=None,
     )
+    settings.register_profile(profile_name("ci"), ci)
+    settings.register_profile(profile_name(SEEDED), ci, derandomize=False)
     database = DirectoryBasedExampleDatabase(nightly_database or ".hypothesis/cpconf-nightly")
     settings.register_profile(
         profile_name("nightly"),
@@ -54,11 +61,9 @@ def register(nightly_database: str | None = None) -> None:
     )
 
 
-def choose(explicit: str | None, hypothesis_profile_given: bool) -> str | None:
+def choose(explicit: str | None, hypothesis_profile_given: bool, seeded: bool) -> str | None:
     """The short profile name to load, or None to keep the loaded Hypothesis profile."""
-    if explicit:
-        return explicit
-    if hypothesis_profile_given:
-        return None
-    current = getattr(settings, "_current_profile", None)
-    return "ci" if current == "ci" else "dev"
+    chosen = explicit or (None if hypothesis_profile_given else DEFAULT)
+    if chosen == "ci" and seeded:
+        return SEEDED
+    return chosen

@@ -113,6 +113,13 @@ class ResultBook:
 
     def add(self, outcome: TestOutcome) -> None:
         counted = outcome.failed_clauses() if outcome.outcome == "failed" else outcome.clauses
+        if outcome.outcome == "failed":
+            # The test stopped at this failure: its other clauses were not judged by it.
+            stopped = (f"{outcome.nodeid.rsplit('::', 1)[-1]} stopped at a failure of "
+                       f"{', '.join(counted)}")
+            for clause_id in set(outcome.clauses) - set(counted):
+                self._evidence.setdefault((outcome.implementation, clause_id),
+                                          _ClauseEvidence()).note("not-run", stopped)
         for clause_id in counted:
             evidence = self._evidence.setdefault(
                 (outcome.implementation, clause_id), _ClauseEvidence()
@@ -158,7 +165,9 @@ class ResultBook:
                 row["expected_reason"] = expected[clause.id]
             if evidence.observations:
                 row["observation"] = sorted(set(evidence.observations))[0]
-            failures = sorted(evidence.failures, key=lambda outcome: outcome.nodeid)
+            failures = sorted(evidence.failures,
+                              key=lambda outcome: (outcome.nodeid, outcome.message,
+                                                   outcome.reproduce))
             if failures:
                 first = failures[0]
                 row.update(message=first.message, example=first.example, reproduce=first.reproduce)
@@ -309,17 +318,22 @@ def _status_of(entry: Mapping[str, Any], clause_id: str) -> str:
 
 
 def render_failures(report: Mapping[str, Any]) -> str:
-    """Every failing clause: what was expected, what happened, the example, the command."""
+    """Every failing clause: what was expected, what happened, and for each distinct bug
+    its example and the command that reproduces it."""
     blocks = []
     for entry in report["implementations"]:
         for row in entry["clauses"]:
             if row["status"] != "fail":
                 continue
-            block = [f"{row['id']} ({row['level']}) {row['title']} -- {entry['id']}",
-                     f"  {row['message']}"]
-            if row.get("example"):
-                block.append("  example:")
-                block.extend(f"    {line}" for line in row["example"].splitlines())
-            block.append(f"  reproduce: {row['reproduce']}")
+            block = [f"{row['id']} ({row['level']}) {row['title']} -- {entry['id']}"]
+            failures = row.get("failures") or [row]
+            for number, failure in enumerate(failures, 1):
+                if len(failures) > 1:
+                    block.append(f"  bug {number} of {len(failures)} ({failure['test']}):")
+                block.append(f"  {failure['message']}")
+                if failure.get("example"):
+                    block.append("  example:")
+                    block.extend(f"    {line}" for line in failure["example"].splitlines())
+                block.append(f"  reproduce: {failure['reproduce']}")
             blocks.append("\n".join(block))
     return "\n\n".join(blocks)

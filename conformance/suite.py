@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import random
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,9 @@ import torch
 from hypothesis import settings
 
 import conformance
-from conformance import profiles
+from conformance import expectations, hypothesis_internals, profiles
 from conformance.deadline import DEFAULT_SECONDS
-from conformance.global_state import GlobalState
+from conformance.global_state import GlobalState, ModuleState
 from conformance.implementation import Implementation
 from strategies.devices import available_devices, parse_devices
 
@@ -36,14 +37,24 @@ class Suite:
     devices: tuple[str, ...]
     profile: str
     seed: int | None
+    expected: dict[str, dict[str, str]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
     _previous_profile: str | None = None
     _previous_seed: Any = None
     _stopped: bool = field(default=False)
+    _clean: dict[str, ModuleState] = field(default_factory=dict)
 
     @classmethod
     def start(cls, config: pytest.Config, implementations: list[Implementation]) -> Suite:
         """Select devices and profile, fix the seed; raise ``pytest.UsageError`` on bad input."""
         deadline = config.getoption("cp_deadline") or DEFAULT_SECONDS
+        expected: dict[str, dict[str, str]] = {}
+        if config.getoption("cp_expect"):
+            try:
+                loaded = expectations.load(config.getoption("cp_expect"))
+            except expectations.ExpectationsError as error:
+                raise pytest.UsageError(str(error)) from None
+            expected = expectations.by_spec(loaded, torch.__version__)
         devices_text = config.getoption("cp_devices")
         try:
             devices = parse_devices(devices_text) if devices_text else available_devices()
@@ -58,10 +69,13 @@ class Suite:
         chosen = profiles.choose(
             config.getoption("cp_profile"),
             config.getoption("hypothesis_profile", None) is not None,
+            seeded=cls._given_seed(config) is not None,
         )
         if chosen is not None:
             settings.load_profile(profiles.profile_name(chosen))
-        label = chosen or f"{previous_profile} (from --hypothesis-profile)"
+        # The seeded variant of ci is still "ci" to the user: the seed is shown beside it.
+        label = ("ci" if chosen == profiles.SEEDED else chosen) or (
+            f"{previous_profile} (from --hypothesis-profile)")
         previous_seed = hypothesis.core.global_force_seed
         seed = cls._seed(config)
         if seed is not None:
@@ -72,21 +86,27 @@ class Suite:
             devices=tuple(devices),
             profile=label,
             seed=seed,
+            expected=expected,
+            warnings=tuple(hypothesis_internals.warn_missing()),
             _previous_profile=previous_profile,
             _previous_seed=previous_seed,
         )
 
     @staticmethod
-    def _seed(config: pytest.Config) -> int | None:
-        if settings.default is not None and settings.default.derandomize:
-            return None
+    def _given_seed(config: pytest.Config) -> int | None:
+        """The seed the controller chose (xdist workers) or the user gave, else None."""
         worker_input = getattr(config, "workerinput", None)
-        if worker_input is not None and SEED_WIRE_KEY in worker_input:
+        if worker_input is not None and worker_input.get(SEED_WIRE_KEY) is not None:
             return int(worker_input[SEED_WIRE_KEY])
         given = config.getoption("hypothesis_seed", None)
-        if given is not None:
-            return int(given)
-        return random.SystemRandom().randrange(2**32)
+        return None if given is None else int(given)
+
+    @classmethod
+    def _seed(cls, config: pytest.Config) -> int | None:
+        if settings.default is not None and settings.default.derandomize:
+            return None
+        given = cls._given_seed(config)
+        return random.SystemRandom().randrange(2**32) if given is None else given
 
     def stop(self) -> None:
         """Give back the Hypothesis profile and seed this run replaced."""
@@ -123,6 +143,7 @@ class Suite:
             f"  torch {torch.__version__}, devices {','.join(self.devices)}, "
             f"profile {self.profile}, seed {self.seed_text}"
         )
+        lines += [f"  WARNING: {text}" for text in self.warnings]
         return lines
 
     def meta(self) -> dict[str, Any]:
@@ -179,18 +200,33 @@ class Suite:
 
     @contextmanager
     def guard_global_state(self, item: pytest.Item) -> Iterator[None]:
-        """Restore torch's global state after a property; fail one that changed it."""
+        """Start a property from the implementation's clean state (as the session found
+        it); afterwards restore torch's and the implementation's state, and fail the
+        property that changed it (see :mod:`conformance.global_state`)."""
         implementation = implementation_of(item, self)
+        clean = self.clean_state(implementation)
+        clean.restore()
         before = GlobalState.capture(implementation)
         try:
-            yield
+            with _per_example(item, clean.restore):
+                yield
         except BaseException:
             before.restore()
+            clean.restore()
             raise
         leaked = before.differences(GlobalState.capture(implementation))
         before.restore()
+        clean.restore()
         if leaked:
             raise leaked[0]
+
+    def clean_state(self, implementation: Implementation) -> ModuleState:
+        """The implementation's module state as this process first saw it, before any
+        property ran (captured on first use)."""
+        clean = self._clean.get(implementation.id)
+        if clean is None:
+            clean = self._clean[implementation.id] = ModuleState.capture(implementation)
+        return clean
 
 
 def pyargs_target(item: pytest.Item) -> str:
@@ -205,3 +241,26 @@ def implementation_of(item: pytest.Item, suite: Suite) -> Implementation:
     callspec = getattr(item, "callspec", None)
     param = callspec.params.get("cp_impl") if callspec is not None else None
     return param if isinstance(param, Implementation) else suite.implementations[0]
+
+
+@contextmanager
+def _per_example(item: pytest.Item, reset: Callable[[], None]) -> Iterator[None]:
+    """Run ``reset`` before every Hypothesis example of ``item`` (through the documented
+    ``.hypothesis.inner_test`` hook), so state one example leaves cannot make the next
+    one behave differently (Hypothesis would call that flaky, and blame every clause)."""
+    handle = getattr(getattr(item, "obj", None), "hypothesis", None)
+    if handle is None:
+        yield
+        return
+    inner = handle.inner_test
+
+    @functools.wraps(inner)
+    def from_clean_state(*args: Any, **kwargs: Any) -> Any:
+        reset()
+        return inner(*args, **kwargs)
+
+    handle.inner_test = from_clean_state
+    try:
+        yield
+    finally:
+        handle.inner_test = inner

@@ -143,7 +143,9 @@ def test_hanging_implementation_fails_and_the_run_goes_on(
         "--pyargs", API_TESTS, "--cp-impl", str(impl_files["hangs"]), "--cp-deadline", "1",
         timeout=120,
     )
-    result.stdout.fnmatch_lines(["*new_parameter_placeholder() did not return within 1 s*"])
+    # the hang names the call and its drawn arguments (tensors by their metadata)
+    result.stdout.fnmatch_lines(
+        ["*new_parameter_placeholder(*dtype=torch.float32*) did not return within 1 s*"])
     outcomes = result.parseoutcomes()
     assert outcomes["failed"] >= 1
     assert outcomes["passed"] >= 1

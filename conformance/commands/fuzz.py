@@ -58,6 +58,9 @@ def add_parser(subparsers: Any) -> None:
                         help="write the JSON report here")
     parser.add_argument("--junit", type=Path, default=None, metavar="PATH",
                         help="write a JUnit XML file here")
+    parser.add_argument("--expect", default=None, metavar="FILE",
+                        help="expectations file (TOML) of clauses known to fail, or the name of "
+                        "a shipped one (as for cpconf run)")
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, metavar="N",
                         help=f"cases per Hypothesis example (default {DEFAULT_BATCH})")
     parser.add_argument("--devices", default=None, metavar="LIST",
@@ -72,7 +75,7 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return f"--minutes must be a positive number, not {args.minutes:g}"
     if args.batch < 1:
         return f"--batch must be at least 1, not {args.batch}"
-    return check_specs(args.impl)
+    return check_specs(args.impl, args.expect)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
              "--cp-batch", str(args.batch), "--cp-progress-dir", str(progress_dir)]
     if args.junit is not None:
         extra += ["--junitxml", str(args.junit)]
+    if args.expect is not None:
+        extra += ["--cp-expect", args.expect]
     arguments = pytest_arguments(
         args.impl, report=report_file, workers=args.workers, profile="nightly",
         devices=args.devices, extra=[*extra, *args.pytest_args],

@@ -11,24 +11,33 @@ from typing import Any
 
 import pytest
 
+from conformance import expectations
 from conformance.loader import ImplementationSpecError, load_all
 
 PROPERTIES = "conformance.properties"
 
 # The user's own pytest configuration must not decide what we collect.
 ISOLATION = ["-p", "no:cacheprovider", "-o", "python_files=test_*.py",
-             "-o", "python_functions=test_*", "-o", "python_classes=Test*", "-o", "addopts="]
+             "-o", "python_functions=test_*", "-o", "python_classes=Test*", "-o", "addopts=",
+             # This process imported Hypothesis to build its commands before pytest started;
+             # pytest then warns that it cannot rewrite asserts in Hypothesis's own plugin.
+             # Nothing of ours relies on that rewriting.
+             "-W", "ignore:Module already imported so cannot be rewritten"
+             ":pytest.PytestAssertRewriteWarning"]
 
 
 DEFAULT_WORKERS = "1"
 MAX_WORKER_RESTARTS = 1000
 
 
-def check_specs(specs: Sequence[str]) -> str | None:
-    """None when every SPEC loads, else the usage error to print."""
+def check_specs(specs: Sequence[str], expect: str | None = None) -> str | None:
+    """None when every SPEC loads (and the expectations file, if any, is valid), else the
+    usage error to print."""
     try:
+        if expect is not None:
+            expectations.load(expect)
         load_all(list(specs))
-    except ImplementationSpecError as error:
+    except (ImplementationSpecError, expectations.ExpectationsError) as error:
         return str(error)
     return None
 
@@ -58,9 +67,10 @@ def report_path(requested: Path | None) -> Path:
     return requested or Path(tempfile.mkdtemp(prefix="cpconf-")) / "report.json"
 
 
-def run_pytest(arguments: list[str], report: Path) -> tuple[int, dict[str, Any] | None]:
+def run_pytest(arguments: list[str], report: Path,
+               plugins: Sequence[object] = ()) -> tuple[int, dict[str, Any] | None]:
     """Run pytest in this process; return its exit code and the report it wrote."""
-    code = int(pytest.main(arguments))
+    code = int(pytest.main(arguments, plugins=list(plugins)))
     sys.stdout.flush()
     if not report.exists():
         return code, None

@@ -3,57 +3,96 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
-from conformance import profiles
+import pytest
+
+from conformance import expectations, profiles
 from conformance.commands.pytest_session import (
     check_specs,
     pytest_arguments,
     report_path,
     run_pytest,
 )
-from conformance.report import conforms, verdict
-
-PYTEST_USAGE_ERROR = 4
+from conformance.progress import FamilyProgress
+from conformance.report import conforms, render_failures, render_table, verdict
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "run", help="run the suite against one or more implementations",
-        description="Exit 0 when every MUST clause passes for every implementation, 1 when any "
-        "fails or is missing, 2 on usage errors.",
+        description="Exit 0 when every applicable MUST clause ran and passed (or failed as "
+        "expected) for every implementation, 1 otherwise, 2 on usage errors. Derandomized "
+        "by default: the same implementation gets the same report on every run.",
     )
     parser.add_argument("--impl", action="append", required=True, metavar="SPEC",
                         help="reference, torch, an entry-point name, pkg.mod, pkg.mod:attr or "
                         "path/to/impl.py; repeat for a matrix")
     parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="write the JSON report here")
+    parser.add_argument("--junit", type=Path, default=None, metavar="PATH",
+                        help="write a JUnit XML file here")
+    parser.add_argument("--expect", default=None, metavar="FILE",
+                        help="expectations file (TOML) of clauses known to fail, or the name of "
+                        f"a shipped one ({', '.join(expectations.shipped())})")
     parser.add_argument("-n", dest="workers", default=None, metavar="N",
                         help="pytest-xdist worker processes (a number or 'auto'; default 1, "
                         "so a crashing implementation costs one test; 0 runs in this process)")
     parser.add_argument("--profile", choices=profiles.NAMES, default=None,
-                        help="Hypothesis profile (default: ci under CI=true, else dev)")
+                        help="Hypothesis profile (default: ci, derandomized; dev and nightly "
+                        "explore randomly)")
+    parser.add_argument("--seed", type=int, default=None, metavar="N",
+                        help="explore randomly from this seed at the profile's budget "
+                        "(default: derandomized)")
     parser.add_argument("--devices", default=None, metavar="LIST",
                         help="comma-separated devices (default: every available one)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show pytest's own output instead of saving it beside the report")
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                         help="extra pytest arguments, after --")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    problem = check_specs(args.impl)
+    problem = check_specs(args.impl, args.expect)
     if problem is not None:
         print(f"cpconf: error: {problem}", file=sys.stderr)
         return 2
     report_file = report_path(args.report)
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    extra: list[str] = []
+    if args.seed is not None:
+        extra.append(f"--hypothesis-seed={args.seed}")
+    if args.expect is not None:
+        extra += ["--cp-expect", args.expect]
+    if args.junit is not None:
+        extra += ["--junitxml", str(args.junit)]
     arguments = pytest_arguments(
         args.impl, report=report_file, workers=args.workers,
-        profile=args.profile, devices=args.devices, extra=args.pytest_args,
+        profile=args.profile, devices=args.devices, extra=[*extra, *args.pytest_args],
     )
-    code, report = run_pytest(arguments, report_file)
-    if code == PYTEST_USAGE_ERROR or report is None:
+    if args.verbose:
+        code, report = run_pytest([*arguments, "-v"], report_file)
+    else:
+        log = report_file.with_name(report_file.stem + ".pytest.log")
+        progress = FamilyProgress(sys.stdout)
+        with log.open("w") as stream, contextlib.redirect_stdout(stream):
+            code, report = run_pytest(arguments, report_file, plugins=[progress])
+    if code == pytest.ExitCode.USAGE_ERROR or report is None:
+        if not args.verbose:
+            print(f"cpconf: error: pytest stopped before writing a report; see {log}",
+                  file=sys.stderr)
         return 2
+    if not args.verbose:
+        print()
+        print(render_table(report))
+        failures = render_failures(report)
+        if failures:
+            print()
+            print(failures)
+        print(f"\npytest output: {log}")
     print(verdict(report))
     return 0 if conforms(report) else 1

@@ -1,0 +1,122 @@
+"""Honest verdicts: statuses, expectations, one outcome per bug, bounded calls."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance import expectations
+from conformance.deadline import ImplementationHang, call_with_deadline, describe_call
+from conformance.outcomes import _bugs, _example_and_blob
+from conformance.violation import ClauseViolation
+from tests.conftest import load_report, run_cpconf, statuses
+
+if sys.version_info < (3, 11):  # pragma: no cover
+    from exceptiongroup import ExceptionGroup
+
+
+def _write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "expect.toml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("[torch\n", "not valid TOML"),
+    ('[torch.X-99]\nreason = "r"\n', "unknown clause 'X-99'"),
+    ('[torch.S-10]\nreason = "r"\nwhen = "always"\n', "unknown keys ['when']"),
+    ("[torch.S-10]\nlink = 'x'\n", "a non-empty reason is required"),
+    ('[torch.S-10]\nreason = "r"\ntorch = "newest"\n', "not a PEP 440 version range"),
+    ('torch = "S-10"\n', "must be a table of clause IDs"),
+])
+def test_a_malformed_expectations_file_is_a_clear_error(tmp_path: Path, text: str,
+                                                        problem: str) -> None:
+    with pytest.raises(expectations.ExpectationsError, match=re.escape(problem)):
+        expectations.load(_write(tmp_path, text))
+
+
+def test_the_shipped_torch_file_lists_s10_for_the_torch_versions_with_the_switch() -> None:
+    loaded = expectations.load("torch")
+    assert [(e.spec, e.clause_id) for e in loaded] == [("torch", "S-10")]
+    assert expectations.by_spec(loaded, "2.13.0+cpu") == {"torch": {"S-10": loaded[0].reason}}
+    assert expectations.by_spec(loaded, "2.4.1") == {}
+    with pytest.raises(expectations.ExpectationsError, match="shipped: torch"):
+        expectations.load("no-such-name")
+
+
+def test_every_distinct_bug_keeps_its_own_example_and_blob() -> None:
+    bugs = []
+    for clause_id, blob in (("C-3", "AAA="), ("G-1", "BBB=")):
+        error = ClauseViolation(clause_id, "x", "y")
+        error.__notes__ = [f"Falsifying example: {clause_id}",
+                           f"@reproduce_failure('6.170.17', b'{blob}')"]
+        bugs.append(error)
+    found = _bugs(ExceptionGroup("Hypothesis found 2 distinct failures.", bugs))
+    assert [_example_and_blob(bug) for bug in found] == [
+        ("Falsifying example: C-3", "6.170.17:AAA="), ("Falsifying example: G-1", "6.170.17:BBB="),
+    ]
+
+
+def test_a_bounded_call_gives_back_an_outer_interval_timer() -> None:
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30.0)
+        assert call_with_deadline(5.0, "quick()", lambda: 42) == 42
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25.0 < left <= 30.0, "the outer timer was disarmed or reset"
+        assert signal.getsignal(signal.SIGALRM) is not None
+        with pytest.raises(ImplementationHang, match=r"slow\(\) did not return within 0.05 s"):
+            call_with_deadline(0.05, "slow()", lambda: signal.pause())
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not fired
+
+
+def test_a_hang_names_the_call_with_tensor_metadata_not_values() -> None:
+    import torch
+
+    placeholder = torch.nn.Parameter(torch.empty(2, 3))
+    placeholder.untyped_storage().resize_(0)  # printing its values would read freed memory
+    text = describe_call("tracable_create_parameter", (torch.zeros(1),),
+                         {"placeholder": placeholder})
+    assert text == (
+        "tracable_create_parameter(Tensor(size=(1,), dtype=torch.float32, device=cpu, "
+        "stride=(1,), requires_grad=False), placeholder=Parameter(size=(2, 3), "
+        "dtype=torch.float32, device=cpu, stride=(3, 1), requires_grad=True))"
+    )
+
+
+def test_deselected_must_clauses_are_not_run_and_the_output_is_quiet(tmp_path: Path) -> None:
+    result = run_cpconf("run", "--impl", "reference", "--report", str(tmp_path / "r.json"),
+                        "--", "-k", "test_api", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout[-3000:]
+    rows = statuses(load_report(tmp_path / "r.json"))["reference"]
+    assert rows["A-1"] == "pass" and rows["P-1"] == rows["S-8"] == "not-run"
+    verdict_line = result.stdout.strip().splitlines()[-1]
+    assert verdict_line.startswith("reference: does NOT conform (not-run P-1, P-2")
+    assert "  A  API surface: 6 properties (6 passed)" in result.stdout
+    for noise in ("warnings summary", "Warning", "test session starts"):
+        assert noise not in result.stdout + result.stderr
+
+
+def test_a_constructor_the_contract_cannot_call_blocks_its_dependents(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    result = run_cpconf("run", "--impl", "conformance.mutants.a1_fifth_parameter",
+                        "--report", str(report), "--", "-k", "test_api or test_placeholder",
+                        cwd=tmp_path)
+    assert result.returncode == 1
+    rows = {row["id"]: row for row in load_report(report)["implementations"][0]["clauses"]}
+    assert rows["A-1"]["status"] == "fail"
+    assert "missing a required argument: 'layout'" in rows["A-1"]["message"]
+    for clause_id in ("A-2", "P-1", "P-3", "P-8"):
+        assert rows[clause_id]["status"] == "blocked", rows[clause_id]
+        assert rows[clause_id]["reason"].startswith("by A-1: new_parameter_placeholder(")
+    assert rows["A-3"]["status"] == "pass"
+    assert result.stdout.count("reproduce:") == 1, "one root cause, one failure"
