@@ -14,7 +14,8 @@ project's own ``ci`` profile is never replaced. Which one a run uses:
 from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+
+from conformance.database import DEFAULT_EXPIRE_DAYS, open_database
 
 NAMES = ("dev", "ci", "nightly")
 PREFIX = "cpconf-"
@@ -26,8 +27,13 @@ def profile_name(name: str) -> str:
     return f"{PREFIX}{name}"
 
 
-def register(nightly_database: str | None = None) -> None:
-    """(Re-)register the three profiles. Cheap and idempotent."""
+def register(nightly_database: str | None = None,
+             expire_days: float = DEFAULT_EXPIRE_DAYS) -> None:
+    """(Re-)register the three profiles. Cheap and idempotent.
+
+    ``nightly_database`` is a directory or a Redis URL (:mod:`conformance.database`);
+    nothing is contacted here.
+    """
     def with_common(parent: settings) -> settings:
         # No explain phase: it re-runs each failure under a line tracer (slow with torch),
         # and our failure messages already name the clause and what differed.
@@ -45,7 +51,7 @@ def register(nightly_database: str | None = None) -> None:
         derandomize=True,
         database=None,
     )
-    database = DirectoryBasedExampleDatabase(nightly_database or ".hypothesis/cpconf-nightly")
+    database = open_database(nightly_database or ".hypothesis/cpconf-nightly", expire_days)
     settings.register_profile(
         profile_name("nightly"),
         with_common(settings.get_profile("default")),
