@@ -9,9 +9,12 @@ checked. Each property gets a fair share of the time left on its worker, so
 the whole session ends close to the stop time (a failure found at the end
 may still take its shrinking time).
 
-The first chunk replays the example database (``--cp-db``, a
-``DirectoryBasedExampleDatabase`` that xdist workers share safely); its key
-includes the implementation, so a matrix does not thrash it.
+The first chunk replays the example database (``--cp-db``: a directory that
+xdist workers share safely, or a Redis server that many machines share, see
+:mod:`conformance.database`); its key includes the implementation, so a matrix
+does not thrash it. The runner counts the stored examples the database offered
+before the first call (``replayed``) and the examples and seconds up to the first
+failing one (``first_failure``): a failure replayed from the database is example 1.
 
 Per property the runner counts examples (calls of the test body) and cases
 (what :func:`conformance.batch.draw_cases` handed out) and sends them to the
