@@ -135,11 +135,11 @@ def pytest_configure(config: pytest.Config) -> None:
     specs = _explicit_specs(config)
     if not specs and not _points_into_package(config):
         return
+    shard = _shard_and_database(config)
     try:
         implementations = load_all(specs or ["reference"])
     except ImplementationSpecError as error:
         raise pytest.UsageError(str(error)) from None
-    shard = _shard_and_database(config)
     # Imported here so that an unrelated pytest run never imports torch.
     from conformance.active import ActiveSuite
     from conformance.suite import Suite

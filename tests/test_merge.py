@@ -127,3 +127,16 @@ def test_a_bad_shard_is_a_usage_error(spec: str, tmp_path: Path,
     code = cli.main(["fuzz", "--impl", "reference", "--db", str(tmp_path / "db"),
                      f"--shard={spec}", "--minutes", "0.1"])
     assert code == 2
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    ("--cp-shard=2/1", "--shard 2/1"),
+    ("--cp-db=redis://127.0.0.1:1/0", "cannot reach the example database"),
+    ("--cp-db-expire-days=0", "must be positive"),
+])
+def test_the_plugin_refuses_a_bad_shard_or_database(pytester: pytest.Pytester, option: str,
+                                                    message: str) -> None:
+    result = pytester.runpytest_inprocess("--pyargs", "conformance.properties.test_api",
+                                          "--cp-impl", "reference", option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
