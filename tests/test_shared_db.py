@@ -146,3 +146,29 @@ def test_a_server_lost_mid_run_warns_once_and_fails_nothing(redis: RedisServer) 
     lost = [warning for warning in caught if issubclass(warning.category, DatabaseLostWarning)]
     assert len(lost) == 1, [str(warning.message) for warning in caught]
     assert database.lost is not None
+
+
+def test_a_fuzz_run_that_loses_its_server_ends_with_its_report(
+        tmp_path: Path, redis: RedisServer) -> None:
+    url = redis.url(3)
+    report_file = tmp_path / "report.json"
+    command = [sys.executable, "-m", "conformance.cli", "fuzz", "--impl", "reference",
+               "--db", url, "--minutes", "0.15", "-n", "0", "--report", str(report_file),
+               "--", "-k", "test_gradient"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:  # ends when the process closes its output
+        lines.append(line)
+        if line.startswith("fuzz ") and redis.process.poll() is None:
+            redis.stop()  # one property has finished; the next ones find no server
+    process.wait(timeout=180)
+    output = "".join(lines)
+    assert process.returncode in (0, 1), output[-3000:]  # a verdict, not a usage error
+    report = json.loads(report_file.read_text())
+    assert "cannot reach the example database" in report["fuzz"]["database_lost"]
+    assert output.count("failures found after that were not shared") == 1
+    gradient = [row for row in report["implementations"][0]["clauses"]
+                if row["id"].startswith("G-")]
+    assert gradient and all(row["status"] == "pass" for row in gradient), gradient
