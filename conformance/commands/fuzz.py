@@ -2,9 +2,12 @@
 
 Every property runs under the ``nightly`` profile, run after run with new
 seeds, until the budget ends (``--cp-stop-at``, see :mod:`conformance.fuzzing`);
-the example database in ``--db`` is replayed first and grows with every
-failure found. While it runs, a line per finished property and periodic
-totals per clause show examples, examples per second and failures. The JSON
+the example database in ``--db`` (a directory, or a Redis URL that many
+machines share, :mod:`conformance.database`) is replayed first and grows with
+every failure found. ``--shard I/N`` runs one share of the properties
+(:mod:`conformance.sharding`); ``cpconf merge`` joins the shards' reports.
+While it runs, a line per finished property and periodic totals per clause
+show examples, examples per second and failures. The JSON
 report is ``cpconf run``'s plus examples and cases per clause and a ``fuzz``
 section with the budget; every failure carries its minimal example and a
 one-line ``reproduce`` command. Exit 0 when nothing failed, 1 when something
