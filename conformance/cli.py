@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from conformance.commands import fuzz, list_implementations, mutants, run_suite
+from conformance.commands import fuzz, list_implementations, merge, mutants, run_suite
 
-COMMANDS: tuple[ModuleType, ...] = (run_suite, list_implementations, mutants, fuzz)
+COMMANDS: tuple[ModuleType, ...] = (run_suite, list_implementations, mutants, fuzz, merge)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

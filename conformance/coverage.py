@@ -77,3 +77,8 @@ def property_target(nodeid: str) -> tuple[str, tuple[str, ...], str] | None:
     param = match["param"] or ""
     target = f"{module}::{match['test']}" + (f"[{param}]" if param else "")
     return target, ids, param
+
+
+def clauses_by_property() -> dict[str, tuple[str, ...]]:
+    """{``module::test`` (a property function or class): its clause IDs}, sorted by name."""
+    return {f"{module}::{test}": ids for (module, test), ids in sorted(_clauses_by_test().items())}

@@ -9,9 +9,12 @@ checked. Each property gets a fair share of the time left on its worker, so
 the whole session ends close to the stop time (a failure found at the end
 may still take its shrinking time).
 
-The first chunk replays the example database (``--cp-db``, a
-``DirectoryBasedExampleDatabase`` that xdist workers share safely); its key
-includes the implementation, so a matrix does not thrash it.
+The first chunk replays the example database (``--cp-db``: a directory that
+xdist workers share safely, or a Redis server that many machines share, see
+:mod:`conformance.database`); its key includes the implementation, so a matrix
+does not thrash it. The runner counts the stored examples the database offered
+before the first call (``replayed``) and the examples and seconds up to the first
+failing one (``first_failure``): a failure replayed from the database is example 1.
 
 Per property the runner counts examples (calls of the test body) and cases
 (what :func:`conformance.batch.draw_cases` handed out) and sends them to the
@@ -35,10 +38,12 @@ from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
+from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.internal.conjecture import engine
 from hypothesis.internal.reflection import function_digest
 
 from conformance.batch import CaseCounter
+from conformance.database import GuardedDatabase
 from conformance.deadline import example_deadline
 from conformance.implementation import Implementation
 
@@ -64,6 +69,9 @@ class Counts:
     seconds: float = 0.0
     runs: int = 0
     failures: int = 0
+    replayed: int = 0  # stored examples the database handed out (the first run replays them)
+    first_failure: int = 0  # examples run up to and including the first failing one; 0: none
+    first_failure_seconds: float = 0.0  # from the property's start to that failing example
 
     def add(self, other: Counts) -> None:
         self.examples += other.examples
@@ -71,14 +79,18 @@ class Counts:
         self.seconds += other.seconds
         self.runs += other.runs
         self.failures += other.failures
+        self.replayed += other.replayed
+        if other.first_failure and (not self.first_failure
+                                    or other.first_failure_seconds < self.first_failure_seconds):
+            self.first_failure = other.first_failure
+            self.first_failure_seconds = other.first_failure_seconds
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> Counts:
-        return cls(**{key: data[key] for key in ("examples", "cases", "seconds", "runs",
-                                                 "failures")})
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
 
     def rate(self, what: int) -> float:
         return what / self.seconds if self.seconds > 0 else 0.0
@@ -163,6 +175,10 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
     with _instrumented(function, implementation, batch, item.name, options.database) as calls, \
             _bounded_shrinking(SHRINK_SECONDS):
         base = function._hypothesis_internal_use_settings
+        database = base.database if isinstance(base.database, GuardedDatabase) else None
+        if database is not None:
+            fetched_before = database.fetched
+            calls.probe = lambda: database.fetched - fetched_before
         while True:
             phases = tuple(base.phases) if first else tuple(
                 phase for phase in base.phases if phase not in (Phase.explicit, Phase.reuse)
@@ -171,7 +187,7 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
                 base, max_examples=chunk, phases=phases
             )
             function._hypothesis_internal_use_seed = rng.getrandbits(64)
-            examples_before, cases_before = calls[0], CaseCounter.drawn
+            examples_before, cases_before = calls.count, CaseCounter.drawn
             started = time.monotonic()
             chunk_counts = Counts(runs=1)
             try:
@@ -180,7 +196,12 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
                 chunk_counts.failures = 1
                 raise
             finally:
-                chunk_counts.examples = calls[0] - examples_before
+                chunk_counts.examples = calls.count - examples_before
+                if first:
+                    chunk_counts.replayed = calls.replayed
+                if calls.first_failure and not counts.first_failure:
+                    chunk_counts.first_failure = calls.first_failure
+                    chunk_counts.first_failure_seconds = calls.first_failure_at - calls.started
                 chunk_counts.cases = (CaseCounter.drawn - cases_before) or chunk_counts.examples
                 chunk_counts.seconds = time.monotonic() - started
                 counts.add(chunk_counts)
@@ -196,6 +217,23 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
             # is low at first: let each run grow at most GROWTH times the last.
             fitted = int(min(left * 0.9, MAX_CHUNK_SECONDS) / per_example)
             chunk = max(1, min(fitted, chunk * GROWTH))
+
+
+@dataclass
+class _Calls:
+    """Calls of one property's test body, and when the first one failed."""
+
+    count: int = 0
+    started: float = field(default_factory=time.monotonic)
+    probe: Callable[[], int] | None = None  # stored examples fetched so far
+    replayed: int = 0  # what the database offered before the first call: the replay phase
+    first_failure: int = 0
+    first_failure_at: float = 0.0
+
+    def failed(self) -> None:
+        if not self.first_failure:
+            self.first_failure = self.count
+            self.first_failure_at = time.monotonic()
 
 
 @contextmanager
@@ -216,12 +254,12 @@ def _bounded_shrinking(seconds: int) -> Iterator[None]:
 
 @contextmanager
 def _instrumented(function: Any, implementation: Implementation, batch: int, name: str,
-                  database: bool) -> Iterator[list[int]]:
+                  database: bool) -> Iterator[_Calls]:
     """Count the test body's calls, bound each example by one timer, key the database."""
     handle = function.hypothesis
     inner = handle.inner_test
     saved = {attr: function.__dict__.get(attr, _MISSING) for attr in _SETTINGS_ATTRS}
-    calls = [0]
+    calls = _Calls()
     bound: Callable[[], Any] = (
         functools.partial(example_deadline, implementation.deadline, f"an example of {name}")
         if batch > 1 else nullcontext
@@ -229,9 +267,17 @@ def _instrumented(function: Any, implementation: Implementation, batch: int, nam
 
     @functools.wraps(inner)
     def counted(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        with bound():
-            return inner(*args, **kwargs)
+        calls.count += 1
+        if calls.count == 1 and calls.probe is not None:
+            calls.replayed = calls.probe()
+        try:
+            with bound():
+                return inner(*args, **kwargs)
+        except UnsatisfiedAssumption:
+            raise
+        except Exception:
+            calls.failed()
+            raise
 
     if database:
         # A forced seed (the suite's, for xdist) makes Hypothesis skip the database;
@@ -306,6 +352,10 @@ class FuzzBook:
                     row["examples"] = counts.examples
                     row["cases"] = counts.cases
                     row["fuzz_seconds"] = round(counts.seconds, 3)
+                    row["replayed"] = counts.replayed
+                    if counts.first_failure:
+                        row["first_failure"] = counts.first_failure
+                        row["first_failure_seconds"] = round(counts.first_failure_seconds, 3)
         report["fuzz"] = {
             "stop_at": options.stop_at,
             "budget_seconds": (round(options.stop_at - started, 3)
@@ -315,6 +365,7 @@ class FuzzBook:
             "examples": self.total.examples,
             "cases": self.total.cases,
             "failures": self.total.failures,
+            "replayed": self.total.replayed,
         }
         return report
 
@@ -326,5 +377,7 @@ def progress_line(nodeid: str, clauses: tuple[str, ...], counts: Counts) -> str:
         f"fuzz {' '.join(clauses)} {name}: {counts.examples} examples "
         f"({counts.rate(counts.examples):.0f}/s), {counts.cases} cases "
         f"({counts.rate(counts.cases):.0f}/s), {counts.runs} runs, "
-        f"{'FAILED' if counts.failures else 'no failure'}"
+        + (f"{counts.replayed} replayed from the database, " if counts.replayed else "")
+        + (f"FAILED (first at example {counts.first_failure}, "
+           f"{counts.first_failure_seconds:.2f} s)" if counts.failures else "no failure")
     )

@@ -18,8 +18,10 @@ import pytest
 
 from conformance import profiles
 from conformance.batch import DEFAULT_BATCH
+from conformance.database import DEFAULT_EXPIRE_DAYS, DatabaseSpecError, check
 from conformance.implementation import Implementation
 from conformance.loader import ImplementationSpecError, load_all
+from conformance.sharding import Shard, ShardSelection
 
 if TYPE_CHECKING:
     from conformance.suite import Suite
@@ -64,9 +66,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="check up to N cases per Hypothesis example (throughput for fuzzing; default 1)",
     )
     group.addoption(
-        "--cp-db", default=None, metavar="DIR",
-        help="example database of the nightly profile (default .hypothesis/cpconf-nightly); "
-        "replayed first, shared safely by xdist workers",
+        "--cp-db", default=None, metavar="DIR|URL",
+        help="example database of the nightly profile: a directory (default "
+        ".hypothesis/cpconf-nightly) or redis://HOST:PORT/N shared by many machines; "
+        "replayed first",
+    )
+    group.addoption(
+        "--cp-db-expire-days", type=float, default=DEFAULT_EXPIRE_DAYS, metavar="DAYS",
+        help=f"a Redis database forgets examples unused for this long (default "
+        f"{DEFAULT_EXPIRE_DAYS:g})",
+    )
+    group.addoption(
+        "--cp-shard", default=None, metavar="I/N",
+        help="run only shard I of N of the properties (sorted by name, round robin); "
+        "clauses checked only in other shards are reported not-applicable",
     )
     group.addoption(
         "--cp-stop-at", type=float, default=None, metavar="EPOCH",
@@ -129,6 +142,7 @@ def pytest_configure(config: pytest.Config) -> None:
     specs = _explicit_specs(config)
     if not specs and not _points_into_package(config):
         return
+    shard = _shard_and_database(config)
     try:
         implementations = load_all(specs or ["reference"])
     except ImplementationSpecError as error:
@@ -142,7 +156,23 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("filterwarnings", line)
     config.stash[SUITE_KEY] = suite
     config.add_cleanup(suite.stop)
-    config.pluginmanager.register(ActiveSuite(config, suite), "cpconf-active-suite")
+    active = ActiveSuite(config, suite)
+    config.pluginmanager.register(active, "cpconf-active-suite")
+    if shard is not None:
+        config.pluginmanager.register(ShardSelection(shard, active.book), "cpconf-shard")
+
+
+def _shard_and_database(config: pytest.Config) -> Shard | None:
+    """Usage errors before any test runs: a bad shard, an unreachable database (controller)."""
+    try:
+        shard = Shard.parse(config.getoption("cp_shard"))
+        if config.getoption("cp_db_expire_days") <= 0:
+            raise DatabaseSpecError("--cp-db-expire-days must be positive")
+        if config.getoption("cp_db") and not hasattr(config, "workerinput"):
+            check(config.getoption("cp_db"))
+    except (ValueError, DatabaseSpecError) as error:
+        raise pytest.UsageError(str(error)) from None
+    return shard
 
 
 @pytest.fixture(scope="session")

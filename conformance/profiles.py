@@ -17,7 +17,8 @@ database) are opt-in.
 from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+
+from conformance.database import DEFAULT_EXPIRE_DAYS, open_database
 
 NAMES = ("dev", "ci", "nightly")
 DEFAULT = "ci"
@@ -32,8 +33,13 @@ def profile_name(name: str) -> str:
     return f"{PREFIX}{name}"
 
 
-def register(nightly_database: str | None = None) -> None:
-    """(Re-)register the three profiles. Cheap and idempotent."""
+def register(nightly_database: str | None = None,
+             expire_days: float = DEFAULT_EXPIRE_DAYS) -> None:
+    """(Re-)register the three profiles. Cheap and idempotent.
+
+    ``nightly_database`` is a directory or a Redis URL (:mod:`conformance.database`);
+    nothing is contacted here.
+    """
     def with_common(parent: settings) -> settings:
         # No explain phase: it re-runs each failure under a line tracer (slow with torch),
         # and our failure messages already name the clause and what differed.
@@ -52,7 +58,7 @@ def register(nightly_database: str | None = None) -> None:
     )
     settings.register_profile(profile_name("ci"), ci)
     settings.register_profile(profile_name(SEEDED), ci, derandomize=False)
-    database = DirectoryBasedExampleDatabase(nightly_database or ".hypothesis/cpconf-nightly")
+    database = open_database(nightly_database or ".hypothesis/cpconf-nightly", expire_days)
     settings.register_profile(
         profile_name("nightly"),
         with_common(settings.get_profile("default")),

@@ -64,7 +64,7 @@ class Suite:
             # Long tracebacks print every frame's arguments, and printing a placeholder
             # (a shape without bytes) reads unallocated memory in torch: a segfault.
             config.option.tbstyle = "short"
-        profiles.register(config.getoption("cp_db"))
+        profiles.register(config.getoption("cp_db"), config.getoption("cp_db_expire_days"))
         previous_profile = getattr(settings, "_current_profile", None)
         chosen = profiles.choose(
             config.getoption("cp_profile"),

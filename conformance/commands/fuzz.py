@@ -2,9 +2,12 @@
 
 Every property runs under the ``nightly`` profile, run after run with new
 seeds, until the budget ends (``--cp-stop-at``, see :mod:`conformance.fuzzing`);
-the example database in ``--db`` is replayed first and grows with every
-failure found. While it runs, a line per finished property and periodic
-totals per clause show examples, examples per second and failures. The JSON
+the example database in ``--db`` (a directory, or a Redis URL that many
+machines share, :mod:`conformance.database`) is replayed first and grows with
+every failure found. ``--shard I/N`` runs one share of the properties
+(:mod:`conformance.sharding`); ``cpconf merge`` joins the shards' reports.
+While it runs, a line per finished property and periodic totals per clause
+show examples, examples per second and failures. The JSON
 report is ``cpconf run``'s plus examples and cases per clause and a ``fuzz``
 section with the budget; every failure carries its minimal example and a
 one-line ``reproduce`` command. Exit 0 when nothing failed, 1 when something
@@ -23,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conformance import fuzzing
+from conformance import database, fuzzing
 from conformance.commands.pytest_session import (
     check_specs,
     pytest_arguments,
@@ -31,6 +34,7 @@ from conformance.commands.pytest_session import (
     run_pytest,
 )
 from conformance.report import conforms, verdict, write
+from conformance.sharding import Shard
 
 PYTEST_USAGE_ERROR = 4
 DEFAULT_DB = ".cpconf-db"
@@ -52,8 +56,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("-n", dest="workers", default=None, metavar="N",
                         help="pytest-xdist worker processes (a number or 'auto'; default 1, "
                         "so a crashing implementation costs one test; 0 runs in this process)")
-    parser.add_argument("--db", type=Path, default=Path(DEFAULT_DB), metavar="DIR",
-                        help=f"example database directory (default {DEFAULT_DB})")
+    parser.add_argument("--db", default=DEFAULT_DB, metavar="DIR|URL",
+                        help=f"example database: a directory (default {DEFAULT_DB}) or "
+                        "redis://HOST:PORT/N, shared by every process and machine using it")
+    parser.add_argument("--db-expire-days", type=float, default=database.DEFAULT_EXPIRE_DAYS,
+                        metavar="DAYS", help="a Redis database forgets examples unused for this "
+                        f"long (default {database.DEFAULT_EXPIRE_DAYS:g})")
+    parser.add_argument("--shard", default=None, metavar="I/N",
+                        help="run only shard I of N of the properties (see cpconf merge)")
     parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="write the JSON report here")
     parser.add_argument("--junit", type=Path, default=None, metavar="PATH",
@@ -75,7 +85,20 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return f"--minutes must be a positive number, not {args.minutes:g}"
     if args.batch < 1:
         return f"--batch must be at least 1, not {args.batch}"
-    return check_specs(args.impl, args.expect)
+    if args.db_expire_days <= 0:
+        return f"--db-expire-days must be positive, not {args.db_expire_days:g}"
+    try:
+        Shard.parse(args.shard)
+    except ValueError as error:
+        return str(error)
+    problem = check_specs(args.impl, args.expect)
+    if problem is not None:
+        return problem
+    try:  # last: a ping, within seconds, before any test runs
+        database.check(args.db)
+    except database.DatabaseSpecError as error:
+        return str(error)
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,25 +110,32 @@ def run(args: argparse.Namespace) -> int:
     started = time.time()
     # Properties stop a little early: worker shutdown and the summary take the rest.
     stop_at = started + budget - min(MAX_WRAP_UP_SECONDS, 0.05 * budget)
-    database = args.db.resolve()
-    database.mkdir(parents=True, exist_ok=True)
+    if database.is_url(args.db):
+        db_spec = args.db
+    else:
+        db_path = Path(args.db).resolve()
+        db_path.mkdir(parents=True, exist_ok=True)
+        db_spec = str(db_path)
     report_file = report_path(args.report)
     for target in (report_file, args.junit):
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
     progress_dir = Path(tempfile.mkdtemp(prefix="cpconf-progress-"))
-    extra = ["--cp-stop-at", f"{stop_at:.3f}", "--cp-db", str(database),
+    extra = ["--cp-stop-at", f"{stop_at:.3f}", "--cp-db", db_spec,
+             "--cp-db-expire-days", f"{args.db_expire_days:g}",
              "--cp-batch", str(args.batch), "--cp-progress-dir", str(progress_dir)]
     if args.junit is not None:
         extra += ["--junitxml", str(args.junit)]
     if args.expect is not None:
         extra += ["--cp-expect", args.expect]
+    if args.shard is not None:
+        extra += ["--cp-shard", args.shard]
     arguments = pytest_arguments(
         args.impl, report=report_file, workers=args.workers, profile="nightly",
         devices=args.devices, extra=[*extra, *args.pytest_args],
     )
-    print(f"cpconf fuzz: {budget:g} s budget, database {database}, batch {args.batch}",
-          flush=True)
+    print(f"cpconf fuzz: {budget:g} s budget, database {db_spec}, batch {args.batch}"
+          + (f", shard {args.shard}" if args.shard else ""), flush=True)
     ticker = _Ticker(progress_dir, started, budget)
     ticker.start()
     try:
@@ -118,7 +148,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     fuzz = report.setdefault("fuzz", {})
     fuzz.update(minutes=args.minutes, budget_seconds=budget, elapsed_seconds=round(
-        ended - started, 3), batch=args.batch, database=str(database))
+        ended - started, 3), batch=args.batch, database=db_spec)
+    if args.shard is not None:
+        report["shard"] = Shard.parse(args.shard).label  # type: ignore[union-attr]
+    lost = _database_lost(db_spec)
+    if lost is not None:
+        fuzz["database_lost"] = lost
+        print(f"cpconf fuzz: warning: {lost}; failures found after that were not shared")
     write(report, report_file)
     failing = _failures(report)
     print(f"cpconf fuzz: {fuzz.get('examples', 0)} examples, {fuzz.get('cases', 0)} cases in "
@@ -129,6 +165,15 @@ def run(args: argparse.Namespace) -> int:
     print(verdict(report))
     # As for cpconf run, only MUST clauses decide; failing SHOULD/MAY clauses are listed above.
     return 0 if conforms(report) else 1
+
+
+def _database_lost(spec: str) -> str | None:
+    """Asked once, after the run: is a shared database still there?"""
+    try:
+        database.check(spec)
+    except database.DatabaseSpecError as error:
+        return str(error)
+    return None
 
 
 def _failures(report: dict[str, Any]) -> list[str]:
