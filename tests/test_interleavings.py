@@ -13,14 +13,16 @@ from hypothesis import Phase, find, given, settings
 
 import reference_impl
 from conformance.implementation import Implementation, MissingApi
-from strategies.interleavings import (
-    Interleaving,
+from conformance.switch_model import (
     InterleavingViolation,
     PoisonedState,
     StuckWorker,
     WorkerCrashed,
-    interleavings,
     run_interleaving,
+)
+from strategies.interleavings import (
+    Interleaving,
+    interleavings,
 )
 from tests import buggy_switches
 

@@ -13,14 +13,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from strategies.interleavings.conductor import Conductor, Timeout, Worker, read_in_fresh_thread
-from strategies.interleavings.errors import (
+from conformance.switch_model.errors import (
     InterleavingViolation,
     PoisonedState,
     StuckWorker,
     WorkerCrashed,
 )
-from strategies.interleavings.model import SwitchModel
+from conformance.switch_model.model import SwitchModel
+from strategies.interleavings.conductor import Conductor, Timeout, Worker, read_in_fresh_thread
 
 DEFAULT_WATCHDOG = 2.0
 """Seconds a worker may take to reach its next pause point."""

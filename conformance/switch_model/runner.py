@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.switch_model.session import DEFAULT_WATCHDOG, Session, Switch
 from strategies.interleavings.program import (
     ENTER,
     EXIT,
@@ -13,7 +14,6 @@ from strategies.interleavings.program import (
     started_thread,
     thread_name,
 )
-from strategies.interleavings.session import DEFAULT_WATCHDOG, Session, Switch
 
 
 def pick(current: int, runnable: list[int], choice: int, count: int) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
-from strategies.interleavings.session import DEFAULT_WATCHDOG, Session, Switch
+from conformance.switch_model.session import DEFAULT_WATCHDOG, Session, Switch
 
 MAX_THREADS = 4
 MAX_DEPTH = 4
