@@ -18,10 +18,9 @@ from conformance.switch_model.errors import (
 from conformance.switch_model.machine import switch_machine
 from conformance.switch_model.model import SwitchModel
 from conformance.switch_model.runner import run_interleaving
-from conformance.switch_model.session import DEFAULT_WATCHDOG, Session, Switch
+from conformance.switch_model.session import Session, Switch
 
 __all__ = [
-    "DEFAULT_WATCHDOG",
     "InterleavingViolation",
     "PoisonedState",
     "Session",
