@@ -14,7 +14,8 @@ import time
 from hypothesis import given, settings
 
 from conformance.loader import load
-from strategies.interleavings import Interleaving, interleavings, run_interleaving
+from conformance.switch_model import run_interleaving
+from strategies.interleavings import Interleaving, interleavings
 
 FIXED_PROGRAM = (
     ("enter", "read", "enter", "read", "exit", "read", "exit"),

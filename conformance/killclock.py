@@ -28,6 +28,9 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.errors import UnsatisfiedAssumption
 
+from conformance.catalogue import mutants
+from conformance.outcomes import clause_ids
+
 WIRE_KEY = "cpconf_kill"
 _NOT_FAILURES: tuple[type[BaseException], ...] = (
     UnsatisfiedAssumption, pytest.skip.Exception, KeyboardInterrupt,
@@ -105,8 +108,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Under ``--cp-targeted-mutants``, keep a mutant's item only if it checks ``BREAKS``."""
     if not config.getoption("cp_targeted_mutants", False):
         return
-    from conformance.catalogue import mutants
-    from conformance.outcomes import clause_ids
 
     breaks = {entry.spec: entry.breaks for entry in mutants()}
     kept: list[pytest.Item] = []

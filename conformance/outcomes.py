@@ -5,20 +5,19 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import pytest
 
 from conformance.applicability import Blocked, NotApplicable
+from conformance.coverage import property_target
 from conformance.implementation import MissingApi
 from conformance.report import TestOutcome
+from conformance.suite import Suite, implementation_of, pyargs_target
 from conformance.violation import VIOLATIONS
 
 if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis depends on the backport there
     from exceptiongroup import BaseExceptionGroup
 
-if TYPE_CHECKING:
-    from conformance.suite import Suite
 
 _BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']+)'\)")
 
@@ -103,8 +102,6 @@ def outcome_for(
 ) -> list[TestOutcome]:
     """The :class:`TestOutcome` s this report carries: one per distinct bug of a failure,
     each with its own reproduce command; none for a passing setup/teardown."""
-    from conformance.suite import implementation_of, pyargs_target
-
     if report.when != "call" and report.passed:
         return []
     implementation = implementation_of(item, suite)
@@ -141,8 +138,6 @@ def outcome_for(
 def crash_outcome(suite: Suite, report: pytest.TestReport) -> TestOutcome | None:
     """A failed property whose process died before it could report (a segfault in the
     implementation, seen by xdist as a crashed worker): fail all of its clauses."""
-    from conformance.coverage import property_target
-
     found = property_target(report.nodeid)
     if found is None:
         return None

@@ -18,6 +18,7 @@ import pytest
 
 from conformance.clauses.model import FAMILIES
 from conformance.coverage import property_target
+from conformance.plugin import SUITE_KEY
 
 
 class FamilyProgress:
@@ -46,8 +47,6 @@ class FamilyProgress:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        from conformance.plugin import SUITE_KEY
-
         suite = session.config.stash.get(SUITE_KEY, None)
         if suite is not None:
             for line in suite.header_lines():

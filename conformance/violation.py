@@ -8,6 +8,7 @@ report can attribute it and a stranger can act on it.
 from __future__ import annotations
 
 from conformance import clauses
+from conformance.deadline import ImplementationHang
 
 
 def _message(clause_id: str, expected: str, actual: str) -> str:
@@ -25,12 +26,11 @@ class ClauseViolation(AssertionError):
         super().__init__(_message(clause_id, expected, actual))
 
 
-class ClauseHang(BaseException):
-    """An implementation hung where ``clause_id`` needed it to return.
-
-    A ``BaseException``, like :class:`conformance.deadline.ImplementationHang`,
-    so Hypothesis stops at once instead of shrinking by hanging again and again.
-    """
+class ClauseHang(ImplementationHang):
+    """An implementation hung where ``clause_id`` needed it to return: the one idea of a
+    hang (:class:`conformance.deadline.ImplementationHang`, a ``BaseException`` so
+    Hypothesis stops at once instead of shrinking by hanging again and again),
+    attributed to a clause."""
 
     def __init__(self, clause_id: str, expected: str, actual: str) -> None:
         self.clause_id = clause_id

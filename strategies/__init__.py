@@ -21,7 +21,7 @@ Grad modes (C-4, C-5, P-8; the inference-mode findings and the C-7 proposal)
     ``GradMode(name)`` with ``enter()``, ``expected_grad_enabled``,
     ``expected_inference_mode``; ``grad_modes(*, max_depth=3, include_inference=True)``
 
-Bitwise comparison lives in :mod:`conformance.bitwise`.
+Bitwise comparison lives in :mod:`strategies.bitwise`.
 """
 
 from strategies.devices import KNOWN_DEVICES, available_devices, devices, has_data, parse_devices

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from hypothesis import strategies as st
 
-from conformance.bitwise import integer_view_dtype
+from strategies.bitwise import integer_view_dtype
 
 __all__ = ["CANDIDATE_DTYPE_NAMES", "FAMILIES", "DtypeInfo", "dtypes", "supported_dtypes"]
 

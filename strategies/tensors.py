@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import torch
 from hypothesis import strategies as st
 
-from conformance.bitwise import integer_view_dtype
+from strategies.bitwise import integer_view_dtype
 from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, shapes
 
 __all__ = [

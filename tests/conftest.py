@@ -1,4 +1,6 @@
-"""Shared helpers for the suite's own tests: implementation files and runners."""
+"""Shared helpers for the suite's own tests: catalogue implementations and runners.
+
+Broken implementations come from the one catalogue, ``conformance/mutants/``."""
 
 from __future__ import annotations
 
@@ -6,86 +8,31 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
+from conformance.global_state import ModuleState
+from conformance.implementation import Implementation
+from conformance.loader import load
 
-PARTIAL_2_4 = '''"""Like torch 2.4: no thread-local switch."""
-from reference_impl import (  # noqa: F401
-    TracableCreateParameter, new_parameter_placeholder, tracable_create_parameter,
-)
-'''
-
-BREAKS_C3 = '''"""Breaks C-3: flips the lowest bit of each real floating source element."""
-import torch
-from reference_impl import *  # noqa: F403
-import reference_impl as _reference
-
-_SAME_WIDTH = {torch.float32: torch.int32, torch.float64: torch.int64,
-               torch.float16: torch.int16, torch.bfloat16: torch.int16}
+C3_MUTANT = "conformance.mutants.c3_signed_zero"
+PROCESS_WIDE_FLAG = "conformance.mutants.s6_process_wide_flag"
+TORCH_2_4 = "conformance.alternates.torch24_partial"
 
 
-def tracable_create_parameter(tensor, placeholder):
-    if tensor.dtype in _SAME_WIDTH and tensor.device.type != "meta":
-        with torch.no_grad():
-            tensor.view(_SAME_WIDTH[tensor.dtype]).bitwise_xor_(1)
-    return _reference.tracable_create_parameter(tensor, placeholder)
-'''
+def fresh_catalogue_implementation(spec: str) -> Callable[[], Implementation]:
+    """A catalogue module (``conformance.mutants.NAME``) as an implementation factory: each
+    call puts the module's state back as it was first loaded, as a fresh process would see
+    it (a shared flag can strand itself at False through legal operations)."""
+    implementation = load(spec)
+    clean = ModuleState.capture(implementation)
 
-BREAKS_P3 = '''"""Breaks P-3: keeps the placeholder's bytes."""
-import torch
-from reference_impl import *  # noqa: F403
+    def fresh() -> Implementation:
+        clean.restore()
+        return implementation
 
-
-def new_parameter_placeholder(size, dtype, device, requires_grad):
-    return torch.nn.Parameter(torch.empty(size, dtype=dtype, device=device), requires_grad)
-'''
-
-GLOBAL_FLAG = '''"""Breaks S-6: one switch for the whole process instead of one per thread."""
-from contextlib import contextmanager
-
-from reference_impl import (  # noqa: F401
-    TracableCreateParameter, new_parameter_placeholder, tracable_create_parameter,
-)
-
-_enabled = [True]
-
-
-def can_convert_to_tracable_parameter():
-    return _enabled[0]
-
-
-@contextmanager
-def do_not_convert_to_tracable_parameter():
-    previous = _enabled[0]
-    _enabled[0] = False
-    try:
-        yield False
-    finally:
-        _enabled[0] = previous
-'''
-
-HANGS = '''"""Hangs in the placeholder constructor."""
-from reference_impl import *  # noqa: F403
-
-
-def new_parameter_placeholder(size, dtype, device, requires_grad):
-    while True:
-        pass
-'''
-
-
-@pytest.fixture
-def impl_files(tmp_path: Path) -> dict[str, Path]:
-    """Implementation files a test can pass as SPECs."""
-    files = {}
-    for name, text in {"partial_2_4": PARTIAL_2_4, "breaks_c3": BREAKS_C3,
-                       "breaks_p3": BREAKS_P3, "hangs": HANGS,
-                       "global_flag": GLOBAL_FLAG}.items():
-        files[name] = tmp_path / f"{name}.py"
-        files[name].write_text(text)
-    return files
+    return fresh
 
 
 def run_cpconf(*args: str, cwd: Path, env: dict[str, str] | None = None,

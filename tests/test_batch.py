@@ -55,29 +55,7 @@ def test_take_over_recipe_offers_every_dtype_and_special_values() -> None:
     assert hits > 100
 
 
-BROKEN = '''
-"""G-1 broken for channels_last sources only: the gradient loses its sign bits."""
-import torch
-import reference_impl as _ref
-from reference_impl import *  # noqa: F403
-
-
-class _Flip(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, out):
-        return out.view_as(out)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.abs() if grad.is_floating_point() else grad
-
-
-def tracable_create_parameter(tensor, placeholder):
-    out = _ref.tracable_create_parameter(tensor, placeholder)
-    if tensor.dim() == 4 and not tensor.is_contiguous() and out.requires_grad:
-        return _Flip.apply(out)
-    return out
-'''
+BROKEN = "conformance.mutants.g1_non_contiguous_sign_lost"
 
 
 _BUILT_SOURCE = re.compile(r"Source\(layout='\w+', shape=\(([\d, ]*)\), stride=\(([\d, ]*)\)")
@@ -92,14 +70,12 @@ def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
 
     The seed is pinned so the run is repeatable; the assertions hold for any seed, since every
     bug Hypothesis reports must be one the broken implementation really has."""
-    broken = tmp_path / "broken_grad.py"
-    broken.write_text(BROKEN)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     report = tmp_path / "r.json"
     subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts=",
          "--pyargs", "conformance.properties.test_gradient::test_gradient_identity",
-         "--cp-batch", "16", "--cp-profile", "nightly", "--cp-impl", str(broken),
+         "--cp-batch", "16", "--cp-profile", "nightly", "--cp-impl", BROKEN,
          "--cp-devices", "cpu", "--cp-db", str(tmp_path / "db"), "--cp-examples", "200",
          "--hypothesis-seed", "0", "--cp-report", str(report)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
@@ -114,9 +90,8 @@ def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
     assert example.count("Draw 1 (cases): 1\n") == len(built_lines), example
     for built in built_lines:
         assert built.count("TakeOver(") == 1, example
-        # The broken path only runs for rank-4, non-contiguous sources.
+        # The broken path only runs for non-contiguous sources.
         found = _BUILT_SOURCE.search(built)
         assert found is not None, built
         shape, stride = _dims(found.group(1)), _dims(found.group(2))
-        assert len(shape) == 4, built
         assert not torch.empty_strided(shape, stride, device="meta").is_contiguous(), built

@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.bitwise import (
+from strategies.bitwise import (
     bitwise_equal,
     first_bitwise_difference,
     integer_view_dtype,

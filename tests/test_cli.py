@@ -7,7 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import load_report, run_cpconf, statuses
+from tests.conftest import (
+    C3_MUTANT,
+    PROCESS_WIDE_FLAG,
+    TORCH_2_4,
+    load_report,
+    run_cpconf,
+    statuses,
+)
 
 SUBSET = ["--", "-k", "test_create or test_api or test_placeholder"]
 
@@ -32,10 +39,10 @@ def test_torch_and_reference_conform(tmp_path: Path) -> None:
 
 
 def test_broken_implementation_fails_its_clause_with_a_working_reproduce_command(
-    tmp_path: Path, impl_files: dict[str, Path]
+    tmp_path: Path,
 ) -> None:
     report = tmp_path / "report.json"
-    result = run_cpconf("run", "--impl", str(impl_files["breaks_c3"]), "--report", str(report),
+    result = run_cpconf("run", "--impl", C3_MUTANT, "--report", str(report),
                         *SUBSET, cwd=tmp_path)
     assert result.returncode == 1, result.stdout[-3000:]
     data = load_report(report)
@@ -61,13 +68,14 @@ def pytest_collection_modifyitems(items):
 
 
 def test_default_runs_write_the_same_report_serial_parallel_and_shuffled(
-    tmp_path: Path, impl_files: dict[str, Path]
+    tmp_path: Path,
 ) -> None:
     """Derandomized by default, whatever CI says. An implementation whose switch is one
     process-wide flag leaves state behind between tests: serial, -n 2 and a shuffled test
     order still write byte-identical reports, with the same shrunk thread interleaving."""
     (tmp_path / "shuffle_tests.py").write_text(SHUFFLE_PLUGIN)
-    env = {"CI": "", "PYTHONPATH": str(tmp_path)}
+    env = {"CI": "", "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
     # the properties where this flag leaks state: a thread ending inside a context,
     # generators closed out of order, a state machine whose examples share the flag
     switch_tests = ["-k", "test_isolated_per_thread or test_dead_threads or test_state_machine "
@@ -78,7 +86,7 @@ def test_default_runs_write_the_same_report_serial_parallel_and_shuffled(
     reports = {}
     for name, extra in runs.items():
         report = tmp_path / f"{name}.json"
-        result = run_cpconf("run", "--impl", str(impl_files["global_flag"]),
+        result = run_cpconf("run", "--impl", PROCESS_WIDE_FLAG,
                             "--report", str(report), *extra, cwd=tmp_path, env=env)
         assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
         reports[name] = report.read_bytes()
@@ -101,8 +109,8 @@ def test_unknown_implementation_exits_2_with_one_screen_of_help(tmp_path: Path) 
     assert len(result.stderr.splitlines()) <= 24
 
 
-def test_missing_api_exits_1(tmp_path: Path, impl_files: dict[str, Path]) -> None:
-    result = run_cpconf("run", "--impl", str(impl_files["partial_2_4"]),
+def test_missing_api_exits_1(tmp_path: Path) -> None:
+    result = run_cpconf("run", "--impl", TORCH_2_4,
                         "--", "-k", "test_api", cwd=tmp_path)
     assert result.returncode == 1
     assert "missing-api" in result.stdout

@@ -7,7 +7,6 @@ import os
 import shlex
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,31 +16,7 @@ from conformance import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
-BROKEN = textwrap.dedent('''
-    """Doubles the gradient on its way to the placeholder (breaks G-1)."""
-    import torch
-
-    from reference_impl import (
-        can_convert_to_tracable_parameter,
-        do_not_convert_to_tracable_parameter,
-        new_parameter_placeholder,
-    )
-
-
-    class TracableCreateParameter(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, tensor, placeholder):
-            return placeholder.set_(tensor)
-
-        @staticmethod
-        def backward(ctx, grad):
-            return None, grad * 2
-
-
-    def tracable_create_parameter(tensor, placeholder):
-        with torch.set_grad_enabled(placeholder.requires_grad):
-            return TracableCreateParameter.apply(tensor.detach(), placeholder)
-''')
+BROKEN = "conformance.mutants.g1_scaled"  # halves the gradient: breaks G-1
 
 
 def _env() -> dict[str, str]:
@@ -62,15 +37,13 @@ def _fuzz(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
 
 
 def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
-    done, elapsed = _fuzz(tmp_path, "--impl", "reference", "--minutes", "0.2", "-n", "2")
+    done, _ = _fuzz(tmp_path, "--impl", "reference", "--minutes", "0.2", "-n", "2")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    # 12 s of budget, plus start-up (importing torch) on a possibly busy machine.
-    assert elapsed < 12 + 30, elapsed
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["fuzz"]["budget_seconds"] == pytest.approx(12)
-    # It used its budget and then stopped; how close to the budget it ends is a number for
-    # the closing note (a busy machine adds seconds), not a timed test.
-    assert 12 - 4 < report["fuzz"]["elapsed_seconds"] < 12 + 30, report["fuzz"]
+    # It used its budget (properties stop at most 5 % early); how close to the budget it
+    # ends depends on the machine's load: a number for benchmarks, not a timed test.
+    assert report["fuzz"]["elapsed_seconds"] > 12 * 0.95 - 1, report["fuzz"]
     rows = {row["id"]: row for row in report["implementations"][0]["clauses"]}
     assert rows["G-1"]["status"] == "pass" and rows["G-1"]["examples"] > 0
     assert rows["G-1"]["cases"] >= rows["G-1"]["examples"]
@@ -79,9 +52,7 @@ def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
 
 
 def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) -> None:
-    broken = tmp_path / "broken_impl.py"
-    broken.write_text(BROKEN)
-    done, _ = _fuzz(tmp_path, "--impl", str(broken), "--minutes", "0.1", "-n", "0")
+    done, _ = _fuzz(tmp_path, "--impl", BROKEN, "--minutes", "0.1", "-n", "0")
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
     rows = {row["id"]: row for row in report["implementations"][0]["clauses"]}

@@ -13,16 +13,18 @@ from hypothesis import Phase, find, given, settings
 
 import reference_impl
 from conformance.implementation import Implementation, MissingApi
-from strategies.interleavings import (
-    Interleaving,
+from conformance.switch_model import (
     InterleavingViolation,
     PoisonedState,
     StuckWorker,
     WorkerCrashed,
-    interleavings,
     run_interleaving,
 )
-from tests import buggy_switches
+from strategies.interleavings import (
+    Interleaving,
+    interleavings,
+)
+from tests.conftest import PROCESS_WIDE_FLAG, fresh_catalogue_implementation
 
 torch_op = pytest.importorskip("torch._dynamo.create_parameter_op")
 
@@ -67,23 +69,26 @@ def _hunt(
     return case, caught.value, first
 
 
-BUGS: list[tuple[str, Callable[[], Any], dict[str, Any], set[str]]] = [
-    ("global_flag", buggy_switches.global_flag, {}, {"S-6", "S-8"}),
-    ("global_flag_live", buggy_switches.global_flag, {"leaks": False}, {"S-6"}),
-    ("restore_true", buggy_switches.restore_true, {}, {"S-5"}),
-    ("no_finally", buggy_switches.no_finally, {}, {"S-4"}),
+DEADLOCK = "conformance.mutants.x_deadlock_on_reentry"
+READER_RAISES = "conformance.mutants.s2_reader_raises_inside"
+
+BUGS: list[tuple[str, str, dict[str, Any], set[str]]] = [
+    ("global_flag", PROCESS_WIDE_FLAG, {}, {"S-6", "S-8"}),
+    ("global_flag_live", PROCESS_WIDE_FLAG, {"leaks": False}, {"S-6"}),
+    ("restore_true", "conformance.mutants.s5_resets_to_true", {}, {"S-5"}),
+    ("no_finally", "conformance.mutants.s4_no_finally", {}, {"S-4"}),
 ]
 
 
-@pytest.mark.parametrize(("name", "factory", "kwargs", "clauses"), BUGS, ids=[b[0] for b in BUGS])
+@pytest.mark.parametrize(("name", "spec", "kwargs", "clauses"), BUGS, ids=[b[0] for b in BUGS])
 def test_bug_is_caught_with_few_switches(
     name: str,
-    factory: Callable[[], Any],
+    spec: str,
     kwargs: dict[str, Any],
     clauses: set[str],
     request: pytest.FixtureRequest,
 ) -> None:
-    case, violation, metrics = _hunt(factory, **kwargs)
+    case, violation, metrics = _hunt(fresh_catalogue_implementation(spec), **kwargs)
     assert violation.clause_id in clauses, violation
     assert case.switches <= 3, case
     assert repr(case) in str(violation)
@@ -98,13 +103,14 @@ def test_bug_is_caught_with_few_switches(
 
 
 def test_same_failure_on_two_runs() -> None:
-    first, _, _ = _hunt(buggy_switches.global_flag, leaks=False)
-    second, _, _ = _hunt(buggy_switches.global_flag, leaks=False)
+    fresh = fresh_catalogue_implementation(PROCESS_WIDE_FLAG)
+    first, _, _ = _hunt(fresh, leaks=False)
+    second, _, _ = _hunt(fresh, leaks=False)
     assert first == second
 
 
 def test_stranded_flag_is_reported_as_poisoned_state() -> None:
-    impl = buggy_switches.global_flag()
+    impl = fresh_catalogue_implementation(PROCESS_WIDE_FLAG)()
     stranding = Interleaving(program=(("enter", "exit"), ("enter", "exit")), schedule=[0, 1, 1])
     with pytest.raises(InterleavingViolation) as caught:
         run_interleaving(impl, stranding)
@@ -116,13 +122,27 @@ def test_stranded_flag_is_reported_as_poisoned_state() -> None:
 def test_global_flag_fails_as_isolation_with_one_switch() -> None:
     case = Interleaving(program=(("enter", "exit"), ("read",)), schedule=[0, 1])
     with pytest.raises(InterleavingViolation) as caught:
-        run_interleaving(buggy_switches.global_flag(), case)
+        run_interleaving(fresh_catalogue_implementation(PROCESS_WIDE_FLAG)(), case)
     assert caught.value.clause_id == "S-6"
     assert "T2 read=False ✗ expected True" in str(caught.value)
 
 
+def _deadlocking() -> tuple[Any, Callable[[], None]]:
+    """The deadlock mutant, its lock already leaked (every entry blocks), and a function
+    that frees it so the abandoned daemon threads can finish."""
+    impl = fresh_catalogue_implementation(DEADLOCK)()
+    lock = impl.namespace._compile_lock
+    lock.acquire(blocking=False)
+
+    def free() -> None:
+        if lock.locked():
+            lock.release()
+
+    return impl, free
+
+
 def test_deadlock_fails_within_the_watchdog_and_the_run_goes_on() -> None:
-    impl, lock = buggy_switches.deadlock()
+    impl, free = _deadlocking()
     case = Interleaving(program=(("read", "enter", "exit"), ("read",)), schedule=[])
     began = time.perf_counter()
     try:
@@ -134,11 +154,11 @@ def test_deadlock_fails_within_the_watchdog_and_the_run_goes_on() -> None:
         # the process carries on: the next run works normally
         run_interleaving(reference_impl, case)
     finally:
-        lock.release()  # lets the abandoned daemon thread finish
+        free()
 
 
 def test_deadlock_fails_a_property_instead_of_hanging() -> None:
-    impl, lock = buggy_switches.deadlock()
+    impl, free = _deadlocking()
 
     @settings(max_examples=5, deadline=None, database=None, phases=[Phase.generate])
     @given(case=interleavings(max_threads=2, max_ops=6))
@@ -150,12 +170,12 @@ def test_deadlock_fails_a_property_instead_of_hanging() -> None:
         with pytest.raises(StuckWorker):
             prop()
     finally:
-        lock.release()
+        free()
     assert time.perf_counter() - began < 30.0
 
 
 def test_worker_exception_fails_the_example() -> None:
-    impl = buggy_switches.crashing_reader()
+    impl = fresh_catalogue_implementation(READER_RAISES)()
     case = Interleaving(program=(("enter", "read", "exit"),), schedule=[])
     with pytest.raises(WorkerCrashed) as caught:
         run_interleaving(impl, case)

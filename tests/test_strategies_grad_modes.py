@@ -12,7 +12,7 @@ import torch
 from hypothesis import find, given, settings
 
 import reference_impl
-from conformance.bitwise import bitwise_equal
+from strategies.bitwise import bitwise_equal
 from strategies.grad_modes import COMMON_GRAD_MODES, PRIMITIVE_MODES, GradMode, grad_modes
 from tests.sampling import sample
 

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.bitwise import to_bits
+from strategies.bitwise import to_bits
 from strategies.tensors import (
     LAYOUTS,
     Source,

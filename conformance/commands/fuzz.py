@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance import database, fuzzing
 from conformance.commands.pytest_session import (
     check_specs,
@@ -36,9 +38,9 @@ from conformance.commands.pytest_session import (
 from conformance.report import conforms, verdict, write
 from conformance.sharding import Shard
 
-PYTEST_USAGE_ERROR = 4
 DEFAULT_DB = ".cpconf-db"
-DEFAULT_BATCH = 256
+FUZZ_BATCH = 256
+"""Cases per example in fuzz mode (``--cp-batch`` defaults to one case elsewhere)."""
 MAX_WRAP_UP_SECONDS = 3.0
 
 
@@ -71,8 +73,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--expect", default=None, metavar="FILE",
                         help="expectations file (TOML) of clauses known to fail, or the name of "
                         "a shipped one (as for cpconf run)")
-    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, metavar="N",
-                        help=f"cases per Hypothesis example (default {DEFAULT_BATCH})")
+    parser.add_argument("--batch", type=int, default=FUZZ_BATCH, metavar="N",
+                        help=f"cases per Hypothesis example (default {FUZZ_BATCH})")
     parser.add_argument("--devices", default=None, metavar="LIST",
                         help="comma-separated devices (default: every available one)")
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
@@ -144,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         ticker.stop()
         shutil.rmtree(progress_dir, ignore_errors=True)
     ended = time.time()
-    if code == PYTEST_USAGE_ERROR or report is None:
+    if code == pytest.ExitCode.USAGE_ERROR or report is None:
         return 2
     fuzz = report.setdefault("fuzz", {})
     fuzz.update(minutes=args.minutes, budget_seconds=budget, elapsed_seconds=round(

@@ -21,12 +21,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance import profiles
 from conformance.catalogue import Entry, entries
 from conformance.commands.pytest_session import pytest_arguments, report_path, run_pytest
 
-PYTEST_USAGE_ERROR = 4
-DEFAULT_DEADLINE = 2.0
+MUTANT_RUN_DEADLINE = 2.0
+"""``--cp-deadline`` of a catalogue run: the deadlocking mutant must fail fast."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ def add_parser(subparsers: Any) -> None:
                         help="write the JSON conformance report (all implementations) here")
     parser.add_argument("--matrix", type=Path, default=None, metavar="PATH",
                         help="write the kill matrix as JSON here")
-    parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="SECONDS",
-                        help=f"--cp-deadline for the run (default {DEFAULT_DEADLINE:g}: the "
+    parser.add_argument("--deadline", type=float, default=MUTANT_RUN_DEADLINE, metavar="SECONDS",
+                        help=f"--cp-deadline for the run (default {MUTANT_RUN_DEADLINE:g}: the "
                         "deadlocking mutant must fail fast)")
     parser.add_argument("--shrink", action="store_true",
                         help="let Hypothesis shrink each failure (slower; default: report the "
@@ -217,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
             code, report = run_pytest(arguments, report_file)
         print(f"pytest output: {log}")
-    if code == PYTEST_USAGE_ERROR or report is None:
+    if code == pytest.ExitCode.USAGE_ERROR or report is None:
         print("cpconf: error: the pytest session wrote no report", file=sys.stderr)
         return 2
     records = json.loads(kill_log.read_text()) if kill_log.exists() else []

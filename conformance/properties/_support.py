@@ -19,7 +19,6 @@ import torch
 from hypothesis import strategies as st
 
 import reference_impl
-from conformance.bitwise import first_bitwise_difference, integer_view_dtype
 from conformance.implementation import Implementation
 from conformance.violation import check
 from strategies import (
@@ -33,6 +32,7 @@ from strategies import (
     sources,
     special_bit_patterns,
 )
+from strategies.bitwise import first_bitwise_difference, integer_view_dtype
 from strategies.recipes import dtype_recipe, shape_recipe, source_recipe
 
 GRAD_FAMILIES = ("float", "complex", "float8")

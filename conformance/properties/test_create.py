@@ -20,7 +20,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.batch import draw_cases
-from conformance.bitwise import first_bitwise_difference
 from conformance.implementation import Implementation
 from conformance.properties._support import (
     REFERENCE,
@@ -50,6 +49,7 @@ from strategies import (
     supported_dtypes,
     upstream_gradients,
 )
+from strategies.bitwise import first_bitwise_difference
 
 # --- C-1: aliasing -----------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ from torch.autograd.gradcheck import GradcheckError
 
 from conformance.applicability import NotApplicable
 from conformance.batch import draw_cases
-from conformance.bitwise import first_bitwise_difference
 from conformance.implementation import Implementation
 from conformance.properties._support import (
     GRAD_FAMILIES,
@@ -51,6 +50,7 @@ from strategies import (
     supported_dtypes,
     upstream_gradients,
 )
+from strategies.bitwise import first_bitwise_difference
 from strategies.recipes import rearranged_recipe
 
 

@@ -18,11 +18,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.implementation import Implementation
+from conformance.switch_model import describe_async_behaviour, run_interleaving, switch_machine
 from conformance.violation import ClauseHang, ClauseViolation, check
-from strategies.async_probe import describe_async_behaviour
-from strategies.interleavings import Interleaving, interleavings, run_interleaving
-from strategies.interleavings.conductor import call_in_fresh_thread
-from strategies.interleavings.machine import switch_machine
+from strategies.interleavings import Interleaving, call_in_fresh_thread, interleavings
 
 STATE_MACHINE_MAX_EXAMPLES = 100
 

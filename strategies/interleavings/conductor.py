@@ -23,7 +23,9 @@ IDLE_TIMEOUT = 60.0
 
 
 class Timeout(Exception):
-    """The worker did not reach its next pause point in time."""
+    """The worker did not reach its next pause point in time. The scheduler's own signal,
+    never raised past its caller: a checked run turns it into a hang of a clause
+    (:class:`conformance.switch_model.StuckWorker`)."""
 
 
 @dataclass(eq=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.deadline import DEFAULT_SECONDS
+from conformance.switch_model.session import Session, Switch
 from strategies.interleavings.program import (
     ENTER,
     EXIT,
@@ -13,7 +15,6 @@ from strategies.interleavings.program import (
     started_thread,
     thread_name,
 )
-from strategies.interleavings.session import DEFAULT_WATCHDOG, Session, Switch
 
 
 def pick(current: int, runnable: list[int], choice: int, count: int) -> int:
@@ -29,7 +30,7 @@ def pick(current: int, runnable: list[int], choice: int, count: int) -> int:
 
 
 def run_interleaving(
-    impl: Any, case: Interleaving, *, watchdog: float = DEFAULT_WATCHDOG
+    impl: Any, case: Interleaving, *, watchdog: float = DEFAULT_SECONDS
 ) -> list[str]:
     """Run ``case`` against ``impl`` (an Implementation or a :class:`Switch`).
 

@@ -13,13 +13,14 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
-from strategies.interleavings.session import DEFAULT_WATCHDOG, Session, Switch
+from conformance.deadline import DEFAULT_SECONDS
+from conformance.switch_model.session import Session, Switch
 
 MAX_THREADS = 4
 MAX_DEPTH = 4
 
 
-def switch_machine(impl: Any, watchdog: float = DEFAULT_WATCHDOG) -> type[RuleBasedStateMachine]:
+def switch_machine(impl: Any, watchdog: float = DEFAULT_SECONDS) -> type[RuleBasedStateMachine]:
     """A state machine class checking ``impl``'s switch; run it with
     ``hypothesis.stateful.run_state_machine_as_test``."""
     switch = Switch.of(impl)  # resolved here: a missing name raises MissingApi now

@@ -13,17 +13,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from strategies.interleavings.conductor import Conductor, Timeout, Worker, read_in_fresh_thread
-from strategies.interleavings.errors import (
+from conformance.deadline import DEFAULT_SECONDS
+from conformance.switch_model.errors import (
     InterleavingViolation,
     PoisonedState,
     StuckWorker,
     WorkerCrashed,
 )
-from strategies.interleavings.model import SwitchModel
-
-DEFAULT_WATCHDOG = 2.0
-"""Seconds a worker may take to reach its next pause point."""
+from conformance.switch_model.model import SwitchModel
+from strategies.interleavings.conductor import Conductor, Timeout, Worker, read_in_fresh_thread
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ class Session:
     leaving it releases every worker and checks the clean state (S-8)."""
 
     def __init__(
-        self, switch: Switch, watchdog: float = DEFAULT_WATCHDOG, replay: str = ""
+        self, switch: Switch, watchdog: float = DEFAULT_SECONDS, replay: str = ""
     ) -> None:
         self.switch = switch
         self.conductor = Conductor(watchdog)
