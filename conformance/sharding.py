@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from conformance.coverage import clauses_by_property
 from conformance.report import ResultBook
 
 REASON_PREFIX = "in another shard"
@@ -53,15 +54,11 @@ class Shard:
 
     def properties(self) -> list[str]:
         """The property names (``module::test``) this shard runs."""
-        from conformance.coverage import clauses_by_property
-
         names = sorted(clauses_by_property())
         return names[self.index - 1::self.count]
 
     def clauses_elsewhere(self) -> list[str]:
         """Clauses none of whose properties this shard runs."""
-        from conformance.coverage import clauses_by_property
-
         mine = set(self.properties())
         here: set[str] = set()
         everywhere: set[str] = set()
