@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance import clauses, fuzzing
+from conformance.deadline import journal_calls_to, read_journal
 from conformance.outcomes import clause_ids, crash_outcome, outcome_for
 from conformance.report import ResultBook, TestOutcome, render_failures, render_table, write
 from conformance.suite import SEED_WIRE_KEY, Suite, implementation_of
 
 WIRE_KEY = "cpconf"
+JOURNAL_KEY = "cpconf_journal_dir"
 
 
 def _is_property(item: pytest.Item) -> bool:
@@ -32,11 +37,24 @@ class ActiveSuite:
         self.fuzz_book = fuzzing.FuzzBook() if controller and self.fuzz.active else None
         self.share: fuzzing.WorkerShare | None = None
         self.started = time.time()
+        # Crash containment: each xdist worker journals the implementation call it is
+        # inside, so a worker that dies names the call (see crash_outcome).
+        self.journals = Path(tempfile.mkdtemp(prefix="cpconf-calls-")) if controller else None
+        worker_input = getattr(config, "workerinput", None)
+        if worker_input is not None and worker_input.get(JOURNAL_KEY):
+            journal_calls_to(str(Path(worker_input[JOURNAL_KEY]) /
+                                 f"{worker_input['workerid']}.log"))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        """xdist: every worker draws with the controller's seed."""
+        """xdist: every worker draws with the controller's seed and journals its calls."""
         node.workerinput[SEED_WIRE_KEY] = self.suite.seed
+        node.workerinput[JOURNAL_KEY] = str(self.journals) if self.journals else None
+
+    def pytest_unconfigure(self) -> None:
+        journal_calls_to(None)
+        if self.journals is not None:
+            shutil.rmtree(self.journals, ignore_errors=True)
 
     def pytest_report_header(self) -> list[str]:
         return self.suite.header_lines()
@@ -113,7 +131,7 @@ class ActiveSuite:
             return
         wired = any(key == WIRE_KEY for key, _ in report.user_properties)
         if report.failed and not wired:
-            crashed = crash_outcome(self.suite, report)
+            crashed = crash_outcome(self.suite, report, self._last_call(report))
             if crashed is not None:
                 self.book.add(crashed)
         for key, value in report.user_properties:
@@ -121,6 +139,13 @@ class ActiveSuite:
                 self.book.add(TestOutcome.from_wire(value))
             elif key == fuzzing.STATS_KEY and self.fuzz_book is not None and report.when == "call":
                 self._fuzz_progress(report, fuzzing.Counts.from_wire(value))  # type: ignore[arg-type]
+
+    def _last_call(self, report: pytest.TestReport) -> str:
+        """The call a crashed worker was inside, from its journal ("" when unknown)."""
+        gateway = getattr(getattr(report, "node", None), "gateway", None)
+        if self.journals is None or gateway is None:
+            return ""
+        return read_journal(str(self.journals / f"{gateway.id}.log"))
 
     def _fuzz_progress(self, report: pytest.TestReport, counts: fuzzing.Counts) -> None:
         outcome = next((TestOutcome.from_wire(value)  # type: ignore[arg-type]

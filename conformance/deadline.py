@@ -10,6 +10,7 @@ unguarded: the thread scheduler has its own watchdog.
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import threading
 import time
@@ -73,8 +74,53 @@ def call_with_deadline(
     """Call ``function``; raise :class:`ImplementationHang` after ``seconds``."""
     if seconds <= 0 or getattr(_outer, "armed", False) or not _can_arm():
         return function(*args, **kwargs)
+    if _journal.fd is None:
+        with _alarm(seconds, what):
+            return function(*args, **kwargs)
+    _journal.write(what() if callable(what) else what)
     with _alarm(seconds, what):
-        return function(*args, **kwargs)
+        result = function(*args, **kwargs)
+    _journal.write("")
+    return result
+
+
+class _Journal:
+    """The call in progress, kept in a file a crash cannot erase: if the process dies
+    inside a bounded call (a segfault), whoever reads the file learns which call, with
+    which arguments. Empty between calls. Off unless :func:`journal_calls_to` is given
+    a path (the suite turns it on in its xdist workers)."""
+
+    fd: int | None = None
+
+    def open(self, path: str | None) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if path is not None:
+            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+    def write(self, text: str) -> None:
+        assert self.fd is not None
+        data = text.encode()
+        os.pwrite(self.fd, data, 0)
+        os.ftruncate(self.fd, len(data))
+
+
+_journal = _Journal()
+
+
+def journal_calls_to(path: str | None) -> None:
+    """Record each bounded call before it starts, in ``path`` (None: stop recording)."""
+    _journal.open(path)
+
+
+def read_journal(path: str) -> str:
+    """The call a process was inside when it died, or "" (none, or no journal)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            return stream.read().strip()
+    except OSError:
+        return ""
 
 
 def describe_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:

@@ -135,9 +135,11 @@ def outcome_for(
     return outcomes
 
 
-def crash_outcome(suite: Suite, report: pytest.TestReport) -> TestOutcome | None:
+def crash_outcome(suite: Suite, report: pytest.TestReport,
+                  last_call: str = "") -> TestOutcome | None:
     """A failed property whose process died before it could report (a segfault in the
-    implementation, seen by xdist as a crashed worker): fail all of its clauses."""
+    implementation, seen by xdist as a crashed worker): fail all of its clauses, naming
+    ``last_call``, the implementation call the process was inside (its journal)."""
     found = property_target(report.nodeid)
     if found is None:
         return None
@@ -151,6 +153,8 @@ def crash_outcome(suite: Suite, report: pytest.TestReport) -> TestOutcome | None
         clauses=clause_ids_of_test,
         outcome="failed",
         message="the test process crashed while the implementation ran "
-        f"(no Python exception; e.g. a segmentation fault): {report.longreprtext.strip()}",
+        f"(no Python exception; e.g. a segmentation fault): {report.longreprtext.strip()}; "
+        + (f"it was inside {last_call}" if last_call
+           else "not inside a bounded call of the implementation's names"),
         reproduce=suite.reproduce_command(target, implementation, None),
     )

@@ -120,3 +120,21 @@ def test_a_constructor_the_contract_cannot_call_blocks_its_dependents(tmp_path: 
         assert rows[clause_id]["reason"].startswith("by A-1: new_parameter_placeholder(")
     assert rows["A-3"]["status"] == "pass"
     assert result.stdout.count("reproduce:") == 1, "one root cause, one failure"
+
+
+def test_a_crashing_implementation_fails_its_test_names_the_call_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "r.json"
+    result = run_cpconf("run", "--impl", "conformance.mutants.x_segfault_on_offset",
+                        "--report", str(report), "--",
+                        "-k", "test_takes_the_source_metadata or test_api", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = {row["id"]: row for row in load_report(report)["implementations"][0]["clauses"]}
+    crashed = rows["C-2"]
+    assert crashed["status"] == "fail"
+    assert "the test process crashed" in crashed["message"]
+    assert "it was inside tracable_create_parameter(Tensor(size=" in crashed["message"]
+    assert "--cp-impl conformance.mutants.x_segfault_on_offset" in crashed["reproduce"]
+    # the worker was replaced and the run finished: the API properties have results
+    assert {rows[c]["status"] for c in ("A-1", "A-2", "A-3", "A-4")} == {"pass"}
