@@ -136,7 +136,7 @@ def describe_value(value: Any) -> str:
     if all(hasattr(value, name) for name in ("shape", "dtype", "device", "stride")):
         return (f"{type(value).__name__}(size={tuple(value.shape)}, dtype={value.dtype}, "
                 f"device={value.device}, stride={value.stride()}, "
-                f"requires_grad={value.requires_grad})")
+                f"offset={value.storage_offset()}, requires_grad={value.requires_grad})")
     if isinstance(value, (tuple, list)):
         inner = ", ".join(describe_value(item) for item in value)
         return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) \

@@ -88,8 +88,8 @@ def test_a_hang_names_the_call_with_tensor_metadata_not_values() -> None:
                          {"placeholder": placeholder})
     assert text == (
         "tracable_create_parameter(Tensor(size=(1,), dtype=torch.float32, device=cpu, "
-        "stride=(1,), requires_grad=False), placeholder=Parameter(size=(2, 3), "
-        "dtype=torch.float32, device=cpu, stride=(3, 1), requires_grad=True))"
+        "stride=(1,), offset=0, requires_grad=False), placeholder=Parameter(size=(2, 3), "
+        "dtype=torch.float32, device=cpu, stride=(3, 1), offset=0, requires_grad=True))"
     )
 
 
