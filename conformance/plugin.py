@@ -154,6 +154,12 @@ def cp_devices(request: pytest.FixtureRequest) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
+def cp_profile(request: pytest.FixtureRequest) -> str:
+    """The profile this run uses (``dev``, ``ci``, ``nightly``, or a label for another)."""
+    return _suite_or_fail(request.config).profile
+
+
+@pytest.fixture(scope="session")
 def cp_batch(request: pytest.FixtureRequest) -> int:
     """How many cases a property checks per Hypothesis example (``--cp-batch``)."""
     _suite_or_fail(request.config)
