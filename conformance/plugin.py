@@ -80,6 +80,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fuzz: write running example counts here (read by cpconf fuzz)",
     )
     group.addoption(
+        "--cp-layers", default=None, metavar="LIST",
+        help="comma-separated test layers to run: unit (the names called directly), e2e (inside "
+        "torch.compile, as Dynamo calls them); default both",
+    )
+    group.addoption(
         "--cp-deadline", type=float, default=None, metavar="SECONDS",
         help="fail an implementation call that does not return in this time (default 30)",
     )

@@ -18,7 +18,7 @@ import torch
 from hypothesis import settings
 
 import conformance
-from conformance import profiles
+from conformance import layers, profiles
 from conformance.deadline import DEFAULT_SECONDS
 from conformance.global_state import GlobalState
 from conformance.implementation import Implementation
@@ -36,6 +36,7 @@ class Suite:
     devices: tuple[str, ...]
     profile: str
     seed: int | None
+    layers: tuple[str, ...] = layers.ALL
     _previous_profile: str | None = None
     _previous_seed: Any = None
     _stopped: bool = field(default=False)
@@ -49,6 +50,10 @@ class Suite:
             devices = parse_devices(devices_text) if devices_text else available_devices()
         except ValueError as error:
             raise pytest.UsageError(f"--cp-devices: {error}") from None
+        try:
+            selected_layers = layers.parse(config.getoption("cp_layers", None))
+        except ValueError as error:
+            raise pytest.UsageError(f"--cp-layers: {error}") from None
         if config.option.tbstyle == "auto":
             # Long tracebacks print every frame's arguments, and printing a placeholder
             # (a shape without bytes) reads unallocated memory in torch: a segfault.
@@ -72,6 +77,7 @@ class Suite:
             devices=tuple(devices),
             profile=label,
             seed=seed,
+            layers=selected_layers,
             _previous_profile=previous_profile,
             _previous_seed=previous_seed,
         )
@@ -121,7 +127,7 @@ class Suite:
         ]
         lines.append(
             f"  torch {torch.__version__}, devices {','.join(self.devices)}, "
-            f"profile {self.profile}, seed {self.seed_text}"
+            f"profile {self.profile}, seed {self.seed_text}, layers {','.join(self.layers)}"
         )
         return lines
 
@@ -134,6 +140,7 @@ class Suite:
             "profile": self.profile,
             "seed": self.seed_text,
             "devices": list(self.devices),
+            "layers": list(self.layers),
         }
 
     def reproduce_command(self, target: str, implementation: Implementation,
@@ -154,6 +161,8 @@ class Suite:
             words += ["--cp-profile", self.profile]
         if self.seed is not None:
             words.append(f"--hypothesis-seed={self.seed}")
+        if self.layers != layers.ALL:
+            words += ["--cp-layers", ",".join(self.layers)]
         batch = int(self.config.getoption("cp_batch"))
         if batch != 1:  # the blob encodes a batch: replay it with the same size
             words += ["--cp-batch", str(batch)]

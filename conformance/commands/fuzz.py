@@ -25,6 +25,8 @@ from typing import Any
 
 from conformance import fuzzing
 from conformance.commands.pytest_session import (
+    add_layers_option,
+    check_layers,
     check_specs,
     pytest_arguments,
     report_path,
@@ -62,6 +64,7 @@ def add_parser(subparsers: Any) -> None:
                         help=f"cases per Hypothesis example (default {DEFAULT_BATCH})")
     parser.add_argument("--devices", default=None, metavar="LIST",
                         help="comma-separated devices (default: every available one)")
+    add_layers_option(parser)
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                         help="extra pytest arguments, after --")
     parser.set_defaults(handler=run)
@@ -72,7 +75,7 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return f"--minutes must be a positive number, not {args.minutes:g}"
     if args.batch < 1:
         return f"--batch must be at least 1, not {args.batch}"
-    return check_specs(args.impl)
+    return check_specs(args.impl) or check_layers(args.layers)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         extra += ["--junitxml", str(args.junit)]
     arguments = pytest_arguments(
         args.impl, report=report_file, workers=args.workers, profile="nightly",
-        devices=args.devices, extra=[*extra, *args.pytest_args],
+        devices=args.devices, extra=[*extra, *args.pytest_args], layers=args.layers,
     )
     print(f"cpconf fuzz: {budget:g} s budget, database {database}, batch {args.batch}",
           flush=True)

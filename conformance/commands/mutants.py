@@ -23,7 +23,13 @@ from typing import Any
 
 from conformance import profiles
 from conformance.catalogue import Entry, entries
-from conformance.commands.pytest_session import pytest_arguments, report_path, run_pytest
+from conformance.commands.pytest_session import (
+    add_layers_option,
+    check_layers,
+    pytest_arguments,
+    report_path,
+    run_pytest,
+)
 
 PYTEST_USAGE_ERROR = 4
 DEFAULT_DEADLINE = 2.0
@@ -72,6 +78,7 @@ def add_parser(subparsers: Any) -> None:
                         help="check only these catalogue modules (repeatable)")
     parser.add_argument("--show-pytest", action="store_true",
                         help="print pytest's own output instead of saving it next to the report")
+    add_layers_option(parser)
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                         help="extra pytest arguments, after --")
     parser.set_defaults(handler=run)
@@ -192,6 +199,10 @@ def run(args: argparse.Namespace) -> int:
     except (ImportError, TypeError) as error:
         print(f"cpconf: error: broken catalogue: {error}", file=sys.stderr)
         return 2
+    problem = check_layers(args.layers)
+    if problem is not None:
+        print(f"cpconf: error: {problem}", file=sys.stderr)
+        return 2
     if args.only:
         unknown = set(args.only) - {entry.name for entry in catalogue}
         if unknown:
@@ -204,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
     kill_log = report_file.with_name(report_file.stem + ".kills.json")
     arguments = pytest_arguments(
         [entry.spec for entry in catalogue], report=report_file, workers=args.workers,
-        profile=args.profile, devices=None,
+        profile=args.profile, devices=None, layers=args.layers,
         extra=["-p", "conformance.killclock", "--cp-kill-log", str(kill_log),
                "--cp-deadline", str(args.deadline), "-q",
                *([] if args.shrink else ["--cp-no-shrink"]),

@@ -9,6 +9,8 @@ from typing import Any
 
 from conformance import profiles
 from conformance.commands.pytest_session import (
+    add_layers_option,
+    check_layers,
     check_specs,
     pytest_arguments,
     report_path,
@@ -37,23 +39,25 @@ def add_parser(subparsers: Any) -> None:
                         help="Hypothesis profile (default: ci under CI=true, else dev)")
     parser.add_argument("--devices", default=None, metavar="LIST",
                         help="comma-separated devices (default: every available one)")
+    add_layers_option(parser)
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                         help="extra pytest arguments, after --")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    problem = check_specs(args.impl)
+    problem = check_specs(args.impl) or check_layers(args.layers)
     if problem is not None:
         print(f"cpconf: error: {problem}", file=sys.stderr)
         return 2
     report_file = report_path(args.report)
     arguments = pytest_arguments(
         args.impl, report=report_file, workers=args.workers,
-        profile=args.profile, devices=args.devices, extra=args.pytest_args,
+        profile=args.profile, devices=args.devices, extra=args.pytest_args, layers=args.layers,
     )
     code, report = run_pytest(arguments, report_file)
     if code == PYTEST_USAGE_ERROR or report is None:
         return 2
     print(verdict(report))
+    print(f"layers covered: {', '.join(report.get('layers', []))}")
     return 0 if conforms(report) else 1
