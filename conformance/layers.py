@@ -17,6 +17,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "e2e": ("E",),
 }
 ALL = tuple(LAYERS)
+NOT_SELECTED = "layer not selected"
 
 
 def parse(text: str | None) -> tuple[str, ...]:
@@ -45,4 +46,4 @@ def deselected_clauses(selected: Iterable[str]) -> list[str]:
 
 
 def reason(selected: Iterable[str]) -> str:
-    return f"layer not selected (this run covers: {', '.join(selected)})"
+    return f"{NOT_SELECTED} (this run covers: {', '.join(selected)})"
