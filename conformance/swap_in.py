@@ -30,6 +30,7 @@ from typing import Any
 
 import torch
 
+from conformance.applicability import NotApplicable
 from conformance.implementation import PUBLIC_NAMES, Implementation
 
 TORCH_MODULE = "torch._dynamo.create_parameter_op"
@@ -114,7 +115,8 @@ def swapped_in(implementation: Implementation, *, opaque_constructor: bool = Tru
 
     Names the implementation lacks stay torch's (the property that needs them
     raises ``MissingApi`` itself). ``config`` adds Dynamo settings for the block.
-    Yields the sites it patched.
+    Yields the sites it patched. Raises :class:`NotApplicable` where this torch lacks the
+    module (torch < 2.4) or a setting in ``config``.
     """
     import torch._dynamo
     from torch._dynamo.utils import counters
@@ -127,8 +129,15 @@ def swapped_in(implementation: Implementation, *, opaque_constructor: bool = Tru
                 replacements[name] = value
     if opaque_constructor and OPAQUE_NAME in replacements:
         replacements[OPAQUE_NAME] = opaque(replacements[OPAQUE_NAME])
-    settings = {**_config_changes(), **(config or {})}
     dynamo_config = torch._dynamo.config
+    if not torch_originals():
+        raise NotApplicable(f"this torch ({torch.__version__}) has no {TORCH_MODULE}: Dynamo "
+                            "graph-breaks on nn.Parameter and never calls an implementation")
+    lacking = [key for key in config or {} if not hasattr(dynamo_config, key)]
+    if lacking:
+        raise NotApplicable(f"this torch ({torch.__version__}) has no "
+                            f"torch._dynamo.config.{lacking[0]}")
+    settings = {**_config_changes(), **(config or {})}
     with _lock:
         found = sites()
         previous_config = {key: getattr(dynamo_config, key) for key in settings}

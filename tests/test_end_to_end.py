@@ -16,6 +16,7 @@ import torch
 
 import reference_impl
 from conformance import layers
+from conformance.applicability import NotApplicable
 from conformance.implementation import PUBLIC_NAMES, Implementation
 from conformance.swap_in import OPAQUE_NAME, sites, swapped_in, torch_originals
 from tests.conftest import load_report, run_cpconf, statuses
@@ -172,3 +173,11 @@ def test_unknown_layer_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cpconf("run", "--impl", "reference", "--layers", "unit,speed", cwd=tmp_path)
     assert result.returncode == 2
     assert "known: unit, e2e" in result.stderr
+
+
+def test_a_setting_this_torch_lacks_makes_the_clause_not_applicable() -> None:
+    before = _snapshot()
+    with pytest.raises(NotApplicable, match=r"no torch\._dynamo\.config\.no_such_setting"), \
+            swapped_in(_recording("a", []), config={"no_such_setting": True}):
+        pass
+    assert _snapshot() == before
