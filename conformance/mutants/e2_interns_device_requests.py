@@ -1,9 +1,11 @@
-"""Breaks E-2: placeholders requested with a ``torch.device`` are interned, so calls share one.
+"""Breaks E-2: single-precision placeholders requested with a ``torch.device`` are interned.
 
 The constructor caches the parameter per request when ``device`` is a
-``torch.device`` object. Unit clauses pass devices as strings and never see it;
-Dynamo passes ``torch.device``, so every call of compiled code gets the same
-parameter, rebound to the newest data: two calls share one parameter.
+``torch.device`` object and the dtype is not double precision. Unit clauses
+pass devices as strings (gradcheck, which passes a ``torch.device``, uses double
+precision) and never see it; Dynamo passes ``torch.device``, so every call of
+compiled code gets the same parameter, rebound to the newest data: two calls
+share one parameter.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ _interned: dict[tuple[object, ...], torch.nn.Parameter] = {}
 def _new_parameter_placeholder(
     size: Sequence[int], dtype: torch.dtype, device: torch.device | str, requires_grad: bool
 ) -> torch.nn.Parameter:
-    if not isinstance(device, torch.device):
+    if not isinstance(device, torch.device) or dtype in (torch.float64, torch.complex128):
         return _reference.new_parameter_placeholder(size, dtype, device, requires_grad)
     key = (tuple(int(extent) for extent in size), dtype, device, bool(requires_grad))
     if key not in _interned:
