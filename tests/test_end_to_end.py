@@ -181,3 +181,21 @@ def test_a_setting_this_torch_lacks_makes_the_clause_not_applicable() -> None:
             swapped_in(_recording("a", []), config={"no_such_setting": True}):
         pass
     assert _snapshot() == before
+
+
+def test_plugin_layers_option_deselects_and_reports_the_layer(pytester: pytest.Pytester) -> None:
+    report = pytester.path / "report.json"
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "conformance.properties.test_end_to_end", "--cp-impl", "reference",
+        "--cp-layers", "unit", "--cp-report", str(report),
+    )
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("deselected") == len(E_CLAUSES)
+    assert "passed" not in outcomes and "failed" not in outcomes
+    result.stdout.fnmatch_lines(["*layers unit*"])
+    data = load_report(report)
+    assert data["layers"] == ["unit"]
+    rows = {row["id"]: row for row in data["implementations"][0]["clauses"]}
+    for clause_id in E_CLAUSES:
+        assert rows[clause_id]["status"] == "not-applicable"
+        assert rows[clause_id]["reason"].startswith("layer not selected")
