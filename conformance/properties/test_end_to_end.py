@@ -34,6 +34,7 @@ from conformance.properties._compiled import (
     same_bits,
     same_parameter,
 )
+from conformance.properties._support import storage_id
 from conformance.swap_in import dynamo_settings, swapped_in
 from conformance.violation import ClauseViolation, check
 
@@ -125,10 +126,6 @@ def test_compiled_equals_eager(cp_impl: Implementation, cp_devices: tuple[str, .
         check_compiled_equals_eager(cp_impl, case)
 
 
-def _storage(tensor: torch.Tensor) -> int:
-    return int(tensor.untyped_storage()._cdata)
-
-
 @pytest.mark.clause("E-2")
 @e_settings()
 @given(data=st.data())
@@ -146,13 +143,13 @@ def test_fresh_parameter_per_call(cp_impl: Implementation, cp_devices: tuple[str
     with dynamo_log(), swapped_in(cp_impl, config={"automatic_dynamic_shapes": False}):
         function = compiled(case.function(), backend=counting)
         x = case.input()
-        first = call(impl := cp_impl, "E-2", "the first compiled call", function, x)
+        first = call(cp_impl, "E-2", "the first compiled call", function, x)
         after_first = len(compiles)  # Dynamo may call the backend more than once for one frame
-        second = call(impl, "E-2", "the second compiled call, same shapes", function, x)
+        second = call(cp_impl, "E-2", "the second compiled call, same shapes", function, x)
         check(len(compiles) == after_first, "E-2", "the second call to reuse the compiled code",
               f"{len(compiles) - after_first} more compilations")
         w1, w2 = first[0], second[0]
-        check(w1 is not w2 and _storage(w1) != _storage(w2), "E-2",
+        check(w1 is not w2 and storage_id(w1) != storage_id(w2), "E-2",
               "a new parameter with its own storage on each call",
               lambda: "the same parameter" if w1 is w2 else "one storage shared by both calls")
         expected = case.function()(x)
@@ -162,10 +159,10 @@ def test_fresh_parameter_per_call(cp_impl: Implementation, cp_devices: tuple[str
         same_bits("E-2", "the first call's .grad after both backwards", grad_1, expected_grad)
         same_bits("E-2", "the second call's .grad", grad_2, expected_grad)
         if grad_1 is not None and grad_2 is not None and grad_1.numel():
-            check(_storage(grad_1) != _storage(grad_2), "E-2", "gradients in separate storages",
+            check(storage_id(grad_1) != storage_id(grad_2), "E-2", "gradients in separate storages",
                   "one gradient storage shared by both calls")
         other = make_input(other_shape, case.dtype, case.device, case.seed)
-        got = call(impl, "E-2", f"a compiled call with new shape {other_shape}", function, other)
+        got = call(cp_impl, "E-2", f"a compiled call with new shape {other_shape}", function, other)
         check(len(compiles) > after_first, "E-2", "a recompilation for the new shape",
               "the code compiled for the first shape ran")
         for index, (g, e) in enumerate(zip(got, case.function()(other), strict=True)):
