@@ -62,10 +62,14 @@ def _fuzz(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
 
 
 def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
-    done, elapsed = _fuzz(tmp_path, "--impl", "reference", "--minutes", "0.2", "-n", "2")
+    # The unit layer only: this checks the clock-keeping, and each e2e property's first run
+    # (two compiled examples, a cold compile among them) alone would outlast a 12 s budget.
+    done, elapsed = _fuzz(tmp_path, "--impl", "reference", "--minutes", "0.2", "-n", "2",
+                          "--layers", "unit")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    # 12 s of budget, plus start-up (importing torch) on a possibly busy machine.
-    assert elapsed < 12 + 30, elapsed
+    # 12 s of budget, plus start-up (importing torch, and torch._dynamo: the reference ships
+    # torch.compiler.disable, about 3.5 s more per process here) on a possibly busy machine.
+    assert elapsed < 12 + 45, elapsed
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["fuzz"]["budget_seconds"] == pytest.approx(12)
     # It used its budget and then stopped; how close to the budget it ends is a number for
