@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance import clauses, fuzzing
+from conformance import clauses, fuzzing, layers
 from conformance.deadline import journal_calls_to, read_journal
 from conformance.outcomes import clause_ids, crash_outcome, outcome_for
 from conformance.report import ResultBook, TestOutcome, render_failures, render_table, write
@@ -33,6 +33,9 @@ class ActiveSuite:
         controller = not hasattr(config, "workerinput")
         self.book = ResultBook(suite.implementation_entries(), suite.expected) if controller \
             else None
+        if self.book is not None:
+            for clause_id in layers.deselected_clauses(suite.layers):
+                self.book.exclude(clause_id, layers.reason(suite.layers))
         self.fuzz = fuzzing.FuzzOptions.from_config(config)
         self.fuzz_book = fuzzing.FuzzBook() if controller and self.fuzz.active else None
         self.share: fuzzing.WorkerShare | None = None
@@ -68,6 +71,12 @@ class ActiveSuite:
                         f"{item.nodeid} names unknown clause {clause_id!r}; "
                         f"known: {', '.join(clauses.BY_ID)}"
                     )
+        outside = set(layers.deselected_clauses(self.suite.layers))
+        dropped = [item for item in items
+                   if _is_property(item) and set(clause_ids(item)) <= outside]
+        if dropped:
+            self.config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if item not in dropped]
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "cp_impl" not in metafunc.fixturenames:

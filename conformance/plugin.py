@@ -100,6 +100,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "a shipped name such as 'torch' works too",
     )
     group.addoption(
+        "--cp-layers", default=None, metavar="LIST",
+        help="comma-separated test layers to run: unit (the names called directly), e2e (inside "
+        "torch.compile, as Dynamo calls them); default both",
+    )
+    group.addoption(
         "--cp-deadline", type=float, default=None, metavar="SECONDS",
         help="fail an implementation call that does not return in this time (default 30)",
     )
@@ -188,6 +193,12 @@ def cp_impl(request: pytest.FixtureRequest) -> Implementation:
 def cp_devices(request: pytest.FixtureRequest) -> tuple[str, ...]:
     """The devices the properties draw from (``--cp-devices``)."""
     return _suite_or_fail(request.config).devices
+
+
+@pytest.fixture(scope="session")
+def cp_profile(request: pytest.FixtureRequest) -> str:
+    """The profile this run uses (``dev``, ``ci``, ``nightly``, or a label for another)."""
+    return _suite_or_fail(request.config).profile
 
 
 @pytest.fixture(scope="session")

@@ -245,8 +245,11 @@ def conforms(report: Mapping[str, Any]) -> bool:
 
 
 def verdict(report: Mapping[str, Any]) -> str:
-    """One line per implementation: conforms or not, naming the clauses that decide it."""
+    """One line per implementation: conforms or not, naming the clauses that decide it
+    and the test layers the verdict covers."""
     lines = []
+    covered = report.get("layers")
+    scope = f" [layers: {', '.join(covered)}]" if covered else ""
     for entry in report["implementations"]:
         decision = decide(entry)
         notes = []
@@ -256,9 +259,11 @@ def verdict(report: Mapping[str, Any]) -> str:
             notes.append(f"fails SHOULD/MAY {', '.join(decision.advisory)}")
         note = "".join(f"; {text}" for text in notes)
         if decision.conforms:
-            lines.append(f"{entry['id']}: conforms (every applicable MUST clause passes{note})")
+            lines.append(f"{entry['id']}: conforms (every applicable MUST clause passes{note})"
+                         f"{scope}")
         else:
-            lines.append(f"{entry['id']}: does NOT conform ({_grouped(decision.deciding)}{note})")
+            lines.append(f"{entry['id']}: does NOT conform ({_grouped(decision.deciding)}{note})"
+                         f"{scope}")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ import torch
 from hypothesis import settings
 
 import conformance
-from conformance import expectations, hypothesis_internals, profiles
+from conformance import expectations, hypothesis_internals, layers, profiles
 from conformance.deadline import DEFAULT_SECONDS
 from conformance.global_state import GlobalState, ModuleState
 from conformance.implementation import Implementation
@@ -39,6 +39,7 @@ class Suite:
     seed: int | None
     expected: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    layers: tuple[str, ...] = layers.ALL
     _previous_profile: str | None = None
     _previous_seed: Any = None
     _stopped: bool = field(default=False)
@@ -60,6 +61,10 @@ class Suite:
             devices = parse_devices(devices_text) if devices_text else available_devices()
         except ValueError as error:
             raise pytest.UsageError(f"--cp-devices: {error}") from None
+        try:
+            selected_layers = layers.parse(config.getoption("cp_layers", None))
+        except ValueError as error:
+            raise pytest.UsageError(f"--cp-layers: {error}") from None
         if config.option.tbstyle == "auto":
             # Long tracebacks print every frame's arguments, and printing a placeholder
             # (a shape without bytes) reads unallocated memory in torch: a segfault.
@@ -88,6 +93,7 @@ class Suite:
             seed=seed,
             expected=expected,
             warnings=tuple(hypothesis_internals.warn_missing()),
+            layers=selected_layers,
             _previous_profile=previous_profile,
             _previous_seed=previous_seed,
         )
@@ -141,7 +147,7 @@ class Suite:
         ]
         lines.append(
             f"  torch {torch.__version__}, devices {','.join(self.devices)}, "
-            f"profile {self.profile}, seed {self.seed_text}"
+            f"profile {self.profile}, seed {self.seed_text}, layers {','.join(self.layers)}"
         )
         lines += [f"  WARNING: {text}" for text in self.warnings]
         return lines
@@ -155,6 +161,7 @@ class Suite:
             "profile": self.profile,
             "seed": self.seed_text,
             "devices": list(self.devices),
+            "layers": list(self.layers),
         }
 
     def reproduce_command(self, target: str, implementation: Implementation,
@@ -175,6 +182,8 @@ class Suite:
             words += ["--cp-profile", self.profile]
         if self.seed is not None:
             words.append(f"--hypothesis-seed={self.seed}")
+        if self.layers != layers.ALL:
+            words += ["--cp-layers", ",".join(self.layers)]
         batch = int(self.config.getoption("cp_batch"))
         if batch != 1:  # the blob encodes a batch: replay it with the same size
             words += ["--cp-batch", str(batch)]

@@ -48,6 +48,12 @@ def new_parameter_placeholder(
     return torch.nn.Parameter(data, requires_grad=requires_grad)
 
 
+# Compiled code calls the constructor again on every call, found by module and name. Dynamo
+# never compiles torch's own files, but it would compile this one and, building a parameter
+# inside it, recurse: the module attribute is the disabled wrapper, so lookup finds it (E-7).
+new_parameter_placeholder = torch.compiler.disable(new_parameter_placeholder)
+
+
 class TracableCreateParameter(torch.autograd.Function):
     """Autograd node that makes a placeholder take over a tensor (C-1, G-1).
 

@@ -39,7 +39,7 @@ def catalogue_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         [sys.executable, "-m", "conformance.cli", "mutants", "--profile", "ci", "-n", "2",
          "--targeted", "--deadline", str(DEADLINE), "--report", str(out / "report.json"),
          "--matrix", str(out / "matrix.json")],
-        cwd=out, env=env, capture_output=True, text=True, timeout=600,
+        cwd=out, env=env, capture_output=True, text=True, timeout=1200,
     )
     elapsed = time.perf_counter() - started
     assert (out / "matrix.json").exists(), result.stdout + result.stderr

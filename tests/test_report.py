@@ -155,3 +155,9 @@ def test_expectations_turn_fail_into_expected_fail_and_pass_into_unexpected_pass
     assert not conforms(report)
     assert "unexpected-pass C-1" in verdict(report)
     assert "expected failures S-10" in verdict(report)
+
+
+def test_the_verdict_names_the_layers_it_covers() -> None:
+    book = ResultBook(IMPLEMENTATIONS)
+    _all_passed_but(book)
+    assert verdict(book.to_json({"layers": ["unit"]})).endswith("[layers: unit]")

@@ -7,7 +7,7 @@ Property tests name the clauses they check with ``@pytest.mark.clause(...)``.
 
 from __future__ import annotations
 
-from conformance.clauses import api, create, gradient, placeholder, switch
+from conformance.clauses import api, create, end_to_end, gradient, placeholder, switch
 from conformance.clauses.model import FAMILIES, LEVELS, Clause
 
 CLAUSES: tuple[Clause, ...] = (
@@ -16,6 +16,7 @@ CLAUSES: tuple[Clause, ...] = (
     *create.CLAUSES,
     *gradient.CLAUSES,
     *switch.CLAUSES,
+    *end_to_end.CLAUSES,
 )
 
 BY_ID: dict[str, Clause] = {clause.id: clause for clause in CLAUSES}

@@ -14,6 +14,7 @@ FAMILIES = {
     "C": "Create (`tracable_create_parameter`)",
     "G": "Gradient",
     "S": "Switch (`do_not_convert_to_tracable_parameter` / `can_convert_to_tracable_parameter`)",
+    "E": "End to end (the implementation inside `torch.compile`, called by Dynamo)",
 }
 
 

@@ -30,6 +30,8 @@ import pytest
 
 from conformance import database, fuzzing
 from conformance.commands.pytest_session import (
+    add_layers_option,
+    check_layers,
     check_specs,
     pytest_arguments,
     report_path,
@@ -77,6 +79,7 @@ def add_parser(subparsers: Any) -> None:
                         help=f"cases per Hypothesis example (default {FUZZ_BATCH})")
     parser.add_argument("--devices", default=None, metavar="LIST",
                         help="comma-separated devices (default: every available one)")
+    add_layers_option(parser)
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                         help="extra pytest arguments, after --")
     parser.set_defaults(handler=run)
@@ -93,7 +96,7 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         Shard.parse(args.shard)
     except ValueError as error:
         return str(error)
-    problem = check_specs(args.impl, args.expect)
+    problem = check_specs(args.impl, args.expect) or check_layers(args.layers)
     if problem is not None:
         return problem
     try:  # last: a ping, within seconds, before any test runs
@@ -134,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         extra += ["--cp-shard", args.shard]
     arguments = pytest_arguments(
         args.impl, report=report_file, workers=args.workers, profile="nightly",
-        devices=args.devices, extra=[*extra, *args.pytest_args],
+        devices=args.devices, extra=[*extra, *args.pytest_args], layers=args.layers,
     )
     print(f"cpconf fuzz: {budget:g} s budget, database {db_spec}, batch {args.batch}"
           + (f", shard {args.shard}" if args.shard else ""), flush=True)

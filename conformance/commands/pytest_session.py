@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conformance import expectations
+from conformance import layers as test_layers
 from conformance.loader import ImplementationSpecError, load_all
 
 PROPERTIES = "conformance.properties"
@@ -45,7 +46,7 @@ def check_specs(specs: Sequence[str], expect: str | None = None) -> str | None:
 def pytest_arguments(specs: Sequence[str], *, report: Path, workers: str | None,
                      profile: str | None, devices: str | None,
                      targets: Sequence[str] = (PROPERTIES,),
-                     extra: Sequence[str] = ()) -> list[str]:
+                     extra: Sequence[str] = (), layers: str | None = None) -> list[str]:
     arguments = [*ISOLATION, "--pyargs", *targets, "--cp-report", str(report), "-rN"]
     for spec in specs:
         arguments += ["--cp-impl", spec]
@@ -59,7 +60,25 @@ def pytest_arguments(specs: Sequence[str], *, report: Path, workers: str | None,
         arguments += ["--cp-profile", profile]
     if devices:
         arguments += ["--cp-devices", devices]
+    if layers:
+        arguments += ["--cp-layers", layers]
     return [*arguments, *extra]
+
+
+def add_layers_option(parser: Any) -> None:
+    """``--layers``, shared by ``cpconf run``, ``fuzz`` and ``mutants``."""
+    parser.add_argument("--layers", default=None, metavar="LIST",
+                        help="comma-separated layers: unit (the names called directly), e2e "
+                        "(inside torch.compile, as Dynamo calls them); default both")
+
+
+def check_layers(text: str | None) -> str | None:
+    """None when ``--layers`` names known layers, else the usage error to print."""
+    try:
+        test_layers.parse(text)
+    except ValueError as error:
+        return f"--layers: {error}"
+    return None
 
 
 def report_path(requested: Path | None) -> Path:

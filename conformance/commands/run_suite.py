@@ -12,6 +12,8 @@ import pytest
 
 from conformance import expectations, profiles
 from conformance.commands.pytest_session import (
+    add_layers_option,
+    check_layers,
     check_specs,
     pytest_arguments,
     report_path,
@@ -51,13 +53,14 @@ def add_parser(subparsers: Any) -> None:
                         help="comma-separated devices (default: every available one)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show pytest's own output instead of saving it beside the report")
+    add_layers_option(parser)
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                         help="extra pytest arguments, after --")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    problem = check_specs(args.impl, args.expect)
+    problem = check_specs(args.impl, args.expect) or check_layers(args.layers)
     if problem is not None:
         print(f"cpconf: error: {problem}", file=sys.stderr)
         return 2
@@ -73,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     arguments = pytest_arguments(
         args.impl, report=report_file, workers=args.workers,
         profile=args.profile, devices=args.devices, extra=[*extra, *args.pytest_args],
+        layers=args.layers,
     )
     if args.verbose:
         code, report = run_pytest([*arguments, "-v"], report_file)

@@ -1,0 +1,188 @@
+"""Shared pieces of the end-to-end properties (E-clauses): compiling, calling, comparing.
+
+Eager ``nn.Parameter(t)`` calls no implementation, so the eager run of the same
+function is the oracle. Each example runs under :func:`conformance.swap_in.swapped_in`
+(Dynamo reset on entry and exit), every compiled call is bounded by the
+implementation's deadline plus :data:`COMPILE_ALLOWANCE` (a first compile takes
+about a second, a hang still fails), and Dynamo's warnings and graph-break
+reasons are captured and shown only with a failure (:func:`dynamo_log`).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from hypothesis import note, settings
+from hypothesis import strategies as st
+
+from conformance.applicability import NotApplicable
+from conformance.bitwise import first_bitwise_difference
+from conformance.deadline import call_with_deadline
+from conformance.implementation import Implementation
+from conformance.properties._support import can_add
+from conformance.violation import check
+from strategies import dtypes, has_data, shapes
+
+COMPILE_ALLOWANCE = 60.0
+"""Seconds a compiled call may take beyond the implementation's deadline (a cold compile)."""
+
+E_EXAMPLES = max(3, min((settings.default or settings()).max_examples // 10, 200))
+"""Examples per E property: each one compiles afresh (about 0.1 s, 1 s the first time),
+so a tenth of the profile's count (dev 6, ci 10, nightly 200)."""
+
+E_SHAPE_ELEMENTS = 24
+GRAD_DTYPE_FAMILIES = ("float", "complex")
+"""Dtypes autograd supports and arithmetic works on (float8 has neither)."""
+
+DYNAMO_LOGGERS = ("torch._dynamo", "torch._inductor", "torch.fx.experimental.symbolic_shapes")
+
+
+def e_settings() -> settings:
+    """The Hypothesis settings of every E property (a small, fixed example count)."""
+    return settings(max_examples=E_EXAMPLES)
+
+
+def data_device(allowed: Sequence[str]) -> str:
+    """The first allowed device holding data (compiled results are compared by value)."""
+    for device in allowed:
+        if has_data(device):
+            return device
+    raise NotApplicable(f"no device with data among {', '.join(allowed)} (E-clauses compare "
+                        "values)")
+
+
+def grad_dtypes(device: str) -> st.SearchStrategy[torch.dtype]:
+    """Dtypes a parameter built end to end may have: they require grad and add."""
+    return dtypes(device, requires_grad=True, families=GRAD_DTYPE_FAMILIES,
+                  where=lambda info: can_add(info.dtype, device)).map(lambda info: info.dtype)
+
+
+def e_shapes(max_rank: int = 8) -> st.SearchStrategy[tuple[int, ...]]:
+    """0-d, zero-size and up to rank 8, few elements (layouts matter, size does not)."""
+    return shapes(max_rank=max_rank, max_elements=E_SHAPE_ELEMENTS)
+
+
+def make_input(shape: Sequence[int], dtype: torch.dtype, device: str, seed: int) -> torch.Tensor:
+    """A deterministic input tensor: the same draw builds the same bits."""
+    generator = torch.Generator().manual_seed(seed)
+    real = torch.float64 if dtype.is_complex else dtype
+    values = torch.randn(tuple(shape), generator=generator, dtype=torch.float64)
+    tensor = values.to(real)
+    if dtype.is_complex:
+        tensor = torch.complex(tensor, values.flip(-1) if values.dim() else values).to(dtype)
+    return tensor.to(device)
+
+
+def real_sum(tensor: torch.Tensor) -> torch.Tensor:
+    """A real scalar from any output, so backward needs no upstream gradient."""
+    if tensor.is_complex():
+        if tensor.numel() == 0:  # view_as_real's backward refuses some zero-size strides
+            return tensor.real.sum()
+        return torch.view_as_real(tensor.contiguous()).sum()
+    return tensor.sum()
+
+
+def compiled(function: Callable[..., Any], *, fullgraph: bool = True,
+             backend: Any = "aot_eager") -> Callable[..., Any]:
+    return torch.compile(function, backend=backend, fullgraph=fullgraph)
+
+
+def call(impl: Implementation, clause: str, what: str, function: Callable[..., Any],
+         *args: Any) -> Any:
+    """Call compiled code, bounded; any exception fails ``clause`` with what Dynamo said."""
+    try:
+        return call_with_deadline(impl.deadline + COMPILE_ALLOWANCE, what, function, *args)
+    except RecursionError as error:
+        raise_failure(clause, what, f"RecursionError: {str(error)[:200]}")
+    except Exception as error:  # compile errors name the implementation's frames
+        raise_failure(clause, what, f"{type(error).__name__}: {_first_lines(str(error))}")
+
+
+def _first_lines(text: str, lines: int = 6) -> str:
+    return "\n".join(text.strip().splitlines()[:lines])
+
+
+def raise_failure(clause: str, what: str, got: str) -> None:
+    check(False, clause, f"{what} to run as it does eagerly", got)
+
+
+def same_bits(clause: str, what: str, got: torch.Tensor | None,
+              expected: torch.Tensor | None) -> None:
+    """Fail ``clause`` unless ``got`` equals eager's ``expected`` bit for bit (None: both)."""
+    if got is None or expected is None:
+        check(got is None and expected is None, clause, f"{what}: {expected!r:.60}",
+              lambda: f"{got!r:.60}")
+        return
+    difference = first_bitwise_difference(got.detach(), expected.detach())
+    check(difference is None, clause, f"{what} bit for bit as eager", lambda: str(difference))
+
+
+def parameter_facts(tensor: torch.Tensor) -> dict[str, object]:
+    """What E-1 compares between a compiled and an eager parameter."""
+    return {
+        "type": type(tensor).__name__,
+        "shape": tuple(tensor.shape),
+        "dtype": tensor.dtype,
+        "device": str(tensor.device),
+        "requires_grad": tensor.requires_grad,
+        "is_leaf": tensor.is_leaf,
+    }
+
+
+def same_parameter(clause: str, what: str, got: torch.Tensor, expected: torch.Tensor) -> None:
+    check(parameter_facts(got) == parameter_facts(expected), clause,
+          f"{what} like eager's: {parameter_facts(expected)}", lambda: str(parameter_facts(got)))
+
+
+def graph_break_reasons() -> list[str]:
+    """The graph-break reasons Dynamo counted since the last reset (first line of each)."""
+    from torch._dynamo.utils import counters
+
+    return [str(reason).splitlines()[0] for reason in counters["graph_break"]]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name}: {_first_lines(record.getMessage(), 3)}")
+
+
+@contextmanager
+def dynamo_log() -> Iterator[list[str]]:
+    """Capture Dynamo's warnings (recompiles, graph breaks) for the block.
+
+    Nothing is printed on a passing example; on a failure the lines become a
+    Hypothesis note, shown with the failure (and by ``-v`` runs of it).
+    """
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in DYNAMO_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield handler.lines
+    except BaseException:
+        lines = handler.lines + [f"warning: {w.message}" for w in caught]
+        lines += [f"graph break: {reason}" for reason in _safe_reasons()]
+        if lines:
+            note("Dynamo said:\n  " + "\n  ".join(dict.fromkeys(lines)))
+        raise
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def _safe_reasons() -> list[str]:
+    try:
+        return graph_break_reasons()
+    except Exception:  # the counters are Dynamo's internals; the log is only a help
+        return []
