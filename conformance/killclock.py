@@ -77,22 +77,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--cp-no-shrink", action="store_true", default=False,
         help="skip Hypothesis's shrink phase (the first failure is all cpconf mutants needs)",
     )
+    group.addoption(
+        "--cp-random", action="store_true", default=False,
+        help="turn derandomization off in the loaded profile, so --hypothesis-seed decides "
+        "the examples (cpconf mutants --seeds)",
+    )
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Under ``--cp-no-shrink``, derive the loaded profile without the shrink phase.
+    """Derive the loaded profile without the shrink phase (``--cp-no-shrink``) and/or
+    without derandomization or database (``--cp-random``).
 
     Runs at session start, after the suite loaded its profile; the suite gives
     back the previous profile when it stops. Examples-to-first-failure is not
-    affected: shrinking only starts after the first failure.
+    affected by shrinking: it only starts after the first failure. Under
+    ``--cp-random`` the budget (``max_examples``) stays the profile's, and the
+    examples come from ``--hypothesis-seed`` (Hypothesis's pytest plugin sets it
+    for every test), so one seed gives one run that can be repeated exactly.
     """
-    if not session.config.getoption("cp_no_shrink", False):
+    no_shrink = session.config.getoption("cp_no_shrink", False)
+    random_seed = session.config.getoption("cp_random", False)
+    if not (no_shrink or random_seed):
         return
     current = settings()
-    phases = [phase for phase in current.phases if phase is not Phase.shrink]
-    name = f"{getattr(settings, '_current_profile', None) or 'default'}-noshrink"
-    settings.register_profile(name, parent=current, phases=phases)
+    overrides: dict[str, Any] = {}
+    suffix = ""
+    if no_shrink:
+        overrides["phases"] = [phase for phase in current.phases if phase is not Phase.shrink]
+        suffix += "-noshrink"
+    if random_seed:
+        # No database either: an example remembered from an earlier seed would replay first
+        # and make every seed look as strong as the luckiest one.
+        overrides.update(derandomize=False, database=None)
+        suffix += "-random"
+    name = f"{getattr(settings, '_current_profile', None) or 'default'}{suffix}"
+    settings.register_profile(name, parent=current, **overrides)
     settings.load_profile(name)
 
 
