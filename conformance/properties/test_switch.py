@@ -257,6 +257,75 @@ def test_children_start_on_every_pattern(cp_impl: Implementation, pattern: str) 
     _in_fresh_thread(cp_impl, body, "S-7")
 
 
+LEAK_PATTERNS: tuple[str, ...] = (
+    "one context",
+    "two nested contexts",
+    "one context, read by a thread that was already running",
+)
+"""How a thread ends inside contexts it never left (the S-8 sweep)."""
+
+
+def _reads_after_leak(cp_impl: Implementation, pattern: str) -> tuple[object, object]:
+    """A worker enters contexts as ``pattern`` says and ends inside them; return what the
+    thread running this reads and what another thread (a new one, or one already running
+    when the worker ended) reads afterwards. The abandoned contexts stay referenced until
+    then, so no finaliser runs in between."""
+    read = cp_impl.can_convert_to_tracable_parameter
+    depth = 2 if pattern.startswith("two") else 1
+    left_open: list[object] = []
+
+    def leak() -> None:
+        for _ in range(depth):
+            manager = cp_impl.do_not_convert_to_tracable_parameter()
+            manager.__enter__()
+            left_open.append(manager)
+
+    box: list[object] = []
+    go = threading.Event()
+
+    def bystander() -> None:
+        go.wait(cp_impl.deadline)
+        box.append(read())
+
+    running = None
+    if pattern.endswith("already running"):
+        running = threading.Thread(target=bystander, name="cp-s8-bystander", daemon=True)
+        running.start()
+    finished, outcome = call_in_fresh_thread(leak, cp_impl.deadline)
+    if not finished:
+        raise ClauseHang("S-8", f"the worker to finish within {cp_impl.deadline:g} s",
+                         "it hung (thread abandoned)")
+    if isinstance(outcome, BaseException):
+        raise outcome
+    here = read()
+    if running is None:
+        running = threading.Thread(target=bystander, name="cp-s8-later", daemon=True)
+        running.start()
+    go.set()
+    running.join(cp_impl.deadline)
+    if running.is_alive() or not box:
+        raise ClauseHang("S-8", f"the other thread to read within {cp_impl.deadline:g} s",
+                         "it hung (thread abandoned)")
+    del left_open[:]
+    return here, box[0]
+
+
+@pytest.mark.clause("S-8")
+@pytest.mark.parametrize("pattern", LEAK_PATTERNS)
+def test_dead_threads_leak_nothing_every_pattern(cp_impl: Implementation, pattern: str) -> None:
+    """S-8 on a sweep that runs on every seed: after a worker ended inside ``pattern``, the
+    thread that started it and another thread (new, or already running) still read True."""
+
+    def body() -> None:
+        here, other = _reads_after_leak(cp_impl, pattern)
+        check(here is True, "S-8",
+              f"True in the starting thread after a worker ended inside {pattern}", repr(here))
+        check(other is True, "S-8",
+              f"True in another thread after a worker ended inside {pattern}", repr(other))
+
+    _in_fresh_thread(cp_impl, body, "S-8")
+
+
 @pytest.mark.clause("S-8")
 @settings(deadline=None)
 @given(case=interleavings(min_threads=2, max_threads=4, leaks=True))
