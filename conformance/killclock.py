@@ -84,11 +84,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Under ``--cp-no-shrink``, derive the loaded profile without the shrink phase.
+    """Derive the loaded profile without the shrink phase (``--cp-no-shrink``).
 
     Runs at session start, after the suite loaded its profile; the suite gives
     back the previous profile when it stops. Examples-to-first-failure is not
-    affected: shrinking only starts after the first failure.
+    affected by shrinking: it only starts after the first failure.
     """
     if not session.config.getoption("cp_no_shrink", False):
         return

@@ -1,7 +1,8 @@
 """Public Hypothesis strategies for the create-parameter conformance suite.
 
 Shapes (P-2, P-3, P-5, C-2)
-    ``shapes(*, min_rank=0, max_rank=8, max_elements=64, max_side=None, allow_zero=True)``
+    ``shapes(*, min_rank=0, max_rank=8, max_elements=64, max_side=None, allow_zero=True,
+    large_elements=None)``; ``large_budget(device)``, ``boundary_shapes(budget)`` (size bands)
 Dtypes (P-2, P-7, C-3, G-1), probed on the installed torch and cached per device
     ``supported_dtypes(device) -> tuple[DtypeInfo, ...]``;
     ``dtypes(device, *, requires_grad=None, families=FAMILIES)``;
@@ -34,7 +35,14 @@ from strategies.requests import (
     invalid_placeholder_requests,
     placeholder_requests,
 )
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, shapes
+from strategies.shapes import (
+    DEFAULT_MAX_ELEMENTS,
+    MAX_RANK,
+    Shape,
+    boundary_shapes,
+    large_budget,
+    shapes,
+)
 from strategies.tensors import (
     LAYOUTS,
     Source,
@@ -62,12 +70,14 @@ __all__ = [
     "Source",
     "applicable_layouts",
     "available_devices",
+    "boundary_shapes",
     "build_source",
     "devices",
     "dtypes",
     "grad_modes",
     "has_data",
     "invalid_placeholder_requests",
+    "large_budget",
     "parse_devices",
     "placeholder_requests",
     "shapes",

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from strategies.devices import devices as device_strategy
 from strategies.dtypes import dtypes as dtype_strategy
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, shapes
+from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, large_budget, shapes
 
 __all__ = [
     "INVALID_REASONS",
@@ -70,17 +70,23 @@ def placeholder_requests(
     requires_grad: bool | None = None,
     size: st.SearchStrategy[Shape] | None = None,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
+    large: bool = False,
 ) -> PlaceholderRequest:
     """Draw a valid request on one of ``devices``.
 
     ``requires_grad=None`` draws it (True only for a dtype that can require grad);
-    ``True``/``False`` fixes it, restricting the dtypes for ``True``. Shrinks to
-    ``((), float32, devices[0], False)``.
+    ``True``/``False`` fixes it, restricting the dtypes for ``True``. With ``large`` the
+    size comes now and then from the large band of :func:`strategies.shapes.shapes`, up to
+    :func:`strategies.shapes.large_budget` of the drawn device (2**40 elements on ``meta``).
+    Shrinks to ``((), float32, devices[0], False)``.
     """
     device = draw(device_strategy(devices))
     grad_filter = True if requires_grad else None
     info = draw(dtype_strategy(device, requires_grad=grad_filter))
-    shape = draw(size if size is not None else shapes(max_elements=max_elements))
+    if size is None:
+        size = shapes(max_elements=max_elements,
+                      large_elements=large_budget(device) if large else None)
+    shape = draw(size)
     flag = draw(st.booleans())  # drawn always, so shrinking prefers float32 over int64
     wants_grad = (info.can_require_grad and flag) if requires_grad is None else requires_grad
     return PlaceholderRequest(tuple(shape), info.dtype, device, wants_grad)

@@ -35,7 +35,7 @@ import torch
 from hypothesis import strategies as st
 
 from strategies.bitwise import integer_view_dtype
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, shapes
+from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, large_budget, shapes
 
 __all__ = [
     "LAYOUTS",
@@ -312,15 +312,20 @@ def sources(
     *,
     layouts: tuple[str, ...] = LAYOUTS,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
+    large: bool = False,
 ) -> Source:
     """Draw a :class:`Source` on ``device`` of ``dtype``; ``shape`` fixed or drawn.
 
     The layout is drawn first (shrinking to ``contiguous``); with ``shape=None`` a shape that
-    admits it is drawn. With a fixed ``shape`` only the applicable layouts are drawn.
+    admits it is drawn. With a fixed ``shape`` only the applicable layouts are drawn. With
+    ``large`` a drawn shape comes now and then from the large band of
+    :func:`strategies.shapes.shapes`, up to :func:`strategies.shapes.large_budget` of
+    ``device`` (2**40 elements on ``meta``, 2**22 with data).
     """
     if shape is None:
         layout = draw(st.sampled_from(layouts))
-        shape = draw(_shapes_for(layout, max_elements))
+        shape = draw(_shapes_for(layout, max_elements,
+                                 large_budget(device) if large else None))
     else:
         shape = tuple(int(extent) for extent in shape)
         usable = tuple(layout for layout in applicable_layouts(shape) if layout in layouts)
@@ -349,32 +354,39 @@ def _widen(shape: Shape, positions: Sequence[int], needed: int) -> Shape:
     return tuple(extents)
 
 
-def _shapes_for(layout: str, max_elements: int) -> st.SearchStrategy[Shape]:
+def _shapes_for(layout: str, max_elements: int,
+                large_elements: int | None = None) -> st.SearchStrategy[Shape]:
     if layout == "transposed":  # both swapped extents > 1, so the strides really differ
-        return shapes(min_rank=2, max_elements=max_elements).map(
+        return shapes(min_rank=2, max_elements=max_elements,
+                      large_elements=large_elements).map(
             lambda shape: _widen(shape, (-2, -1), 2)
         )
     if layout == "permuted":
-        return shapes(min_rank=3, max_elements=max_elements).map(
+        return shapes(min_rank=3, max_elements=max_elements,
+                      large_elements=large_elements).map(
             lambda shape: _widen(shape, range(len(shape)), 2)
         )
     if layout == "sliced":
-        return shapes(min_rank=1, max_elements=max_elements)
+        return shapes(min_rank=1, max_elements=max_elements,
+                      large_elements=large_elements)
     if layout == "expanded":
-        return shapes(min_rank=1, max_elements=max_elements).map(
+        return shapes(min_rank=1, max_elements=max_elements,
+                      large_elements=large_elements).map(
             lambda shape: _widen(shape, (-1,), 1) if set(shape) == {1} else shape
         )
     if layout == "channels_last":  # channels and spatial extents > 1: distinct strides
-        return shapes(min_rank=4, max_rank=4, max_elements=max_elements).map(
+        return shapes(min_rank=4, max_rank=4, max_elements=max_elements,
+                      large_elements=large_elements).map(
             lambda shape: _widen(_widen(shape, (1,), 1), (2, 3), 1)
         )
     if layout == "zero_numel":
         return st.builds(
             _zero_extent,
-            shapes(min_rank=1, max_elements=max_elements, allow_zero=False),
+            shapes(min_rank=1, max_elements=max_elements, allow_zero=False,
+                   large_elements=large_elements),
             st.integers(0, 7),
         )
-    return shapes(max_elements=max_elements)
+    return shapes(max_elements=max_elements, large_elements=large_elements)
 
 
 def _zero_extent(shape: Shape, at: int) -> Shape:

@@ -8,6 +8,7 @@ read its JSON report and kill matrix. The registry tests need no run.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from conformance import catalogue, clauses
+from conformance.commands.mutants import Verdict, parse_seeds, render_seeds, tally
 
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE = 2.0
@@ -154,3 +156,77 @@ def test_a_bit_level_failure_shows_the_first_differing_bits(
     (row,) = [row for row in entry["clauses"] if row["id"] == clause]
     message = row["failures"][0]["message"]
     assert "first difference at index" in message and "0x" in message, message
+# -- kill probability over seeds (--seeds) -------------------------------------------------
+
+
+def test_parse_seeds_count_draws_distinct_fresh_seeds() -> None:
+    seeds = parse_seeds("5")
+    assert len(seeds) == 5
+    assert all(0 <= seed < 2**32 for seed in seeds)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1,7,42", (1, 7, 42)), ("42,", (42,)), (" 3, 3 ,9", (3, 9)),
+])
+def test_parse_seeds_explicit_list(text: str, expected: tuple[int, ...]) -> None:
+    assert parse_seeds(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "-2", "a,b", ",", "1,-1", "x"])
+def test_parse_seeds_rejects(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_seeds(text)
+
+
+def _verdict(name: str, ok: bool, kind: str = "mutant") -> Verdict:
+    expected = "fails C-4" if kind == "mutant" else "conforms"
+    problems = () if ok else (("C-4 not caught",) if kind == "mutant" else ("C-1 failed",))
+    return Verdict(name, kind, expected, ok, problems=problems)
+
+
+def test_tally_counts_kills_and_orders_weakest_first() -> None:
+    per_seed = {
+        1: [_verdict("strong", True), _verdict("weak", False), _verdict("mid", True),
+            _verdict("alt", True, "alternate")],
+        2: [_verdict("strong", True), _verdict("weak", False), _verdict("mid", False),
+            _verdict("alt", False, "alternate")],
+        3: [_verdict("strong", True), _verdict("weak", True), _verdict("mid", True),
+            _verdict("alt", True, "alternate")],
+    }
+    rows = tally(per_seed)
+    assert [(row.name, row.ok, row.runs, row.missed) for row in rows] == [
+        ("weak", 1, 3, (1, 2)), ("mid", 2, 3, (2,)), ("strong", 3, 3, ()), ("alt", 2, 3, (2,)),
+    ]
+    table = render_seeds(rows, (1, 2, 3), "ci")
+    lines = table.splitlines()
+    assert "kills over 3 seeds" in lines[0] and "seeds 1,2,3" in lines[0]
+    weak = next(line for line in lines if line.startswith("weak "))
+    assert weak.split()[1:4] == ["C-4", "1/3", "1,2"]
+    assert lines.index(weak) < lines.index(next(x for x in lines if x.startswith("strong ")))
+    assert any(line.startswith("alt ") and "2/3" in line and "C-1 failed" in line
+               for line in lines)
+    assert lines[-1] == ("killed under every seed: 1/3 mutants; false positives 1 over 3 "
+                         "seeds")
+
+
+def test_seeds_command_reports_kills_per_seed(tmp_path: Path) -> None:
+    """One real ``--seeds`` run over two fixed seeds and two mutants whose conditions the
+    sweeps reach on every seed: 2/2 each, exit 0, the seeds recorded in the matrix."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    env.pop("CI", None)
+    names = ["p5_channels_last", "c6_same_width_reinterpret"]
+    result = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "mutants", "--targeted", "--seeds", "3,11",
+         "--report", str(tmp_path / "report.json"), "--matrix", str(tmp_path / "matrix.json"),
+         *[arg for name in names for arg in ("--only", name)]],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    matrix = json.loads((tmp_path / "matrix.json").read_text())
+    assert matrix["seeds"] == [3, 11] and matrix["profile"] == "ci"
+    assert {row["name"]: (row["ok"], row["runs"]) for row in matrix["rows"]} == {
+        name: (2, 2) for name in names}
+    assert (tmp_path / "report.seed-3.json").exists()
+    assert (tmp_path / "report.seed-11.json").exists()
+    assert "killed under every seed: 2/2 mutants" in result.stdout

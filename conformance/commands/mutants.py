@@ -7,6 +7,13 @@ clause fails and only its declared clauses are missing API. Examples- and
 seconds-to-first-failure come from :mod:`conformance.killclock` (Hypothesis
 observability: executed examples counted up to the first failing one).
 Exit 0 only when every mutant is killed on its clause and every alternate passes.
+
+``--seeds N`` (or ``--seeds 1,7,42``) measures kill *probability* instead: one
+session per seed, each under the chosen profile's budget (``ci`` by default:
+100 examples) with ``--hypothesis-seed`` set (which turns ``ci`` into its
+seeded twin: derandomization and the example database off), then a table of kills out of
+N per mutant, weakest first. Exit 0 only when every mutant is killed under
+every seed and no alternate fails under any.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import random
 import statistics
 import sys
 from collections.abc import Mapping, Sequence
@@ -36,6 +44,8 @@ from conformance.layers import NOT_SELECTED
 
 MUTANT_RUN_DEADLINE = 2.0
 """``--cp-deadline`` of a catalogue run: the deadlocking mutant must fail fast."""
+SEEDS_PROFILE = "ci"
+"""The budget ``--seeds`` measures at: the default run's (``ci``: 100 examples)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--targeted", action="store_true",
                         help="run each mutant only against the properties of the clause it "
                         "breaks (fast; 'caught by' then shows that clause alone)")
+    parser.add_argument("--seeds", type=parse_seeds, default=None, metavar="N|S1,S2,...",
+                        help="measure kills over seeds: N random seeds, or the listed ones "
+                        "(one seed: '42,'); derandomization and the database off, the "
+                        f"profile's budget (default {SEEDS_PROFILE}); prints kills out of N "
+                        "per mutant, weakest first")
     parser.add_argument("--only", action="append", default=None, metavar="NAME",
                         help="check only these catalogue modules (repeatable)")
     parser.add_argument("--show-pytest", action="store_true",
@@ -85,6 +100,83 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                         help="extra pytest arguments, after --")
     parser.set_defaults(handler=run)
+
+
+def parse_seeds(text: str) -> tuple[int, ...]:
+    """``"20"``: twenty fresh random seeds; ``"1,7,42"`` (or ``"42,"``): exactly those."""
+    words = [word.strip() for word in text.split(",")]
+    try:
+        if len(words) == 1:
+            count = int(words[0])
+            if count < 1:
+                raise argparse.ArgumentTypeError(f"need at least one seed, got {count}")
+            chooser = random.SystemRandom()
+            return tuple(chooser.randrange(2**32) for _ in range(count))
+        seeds = tuple(int(word) for word in words if word)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a count or comma-separated integer seeds, got {text!r}") from None
+    if not seeds or any(seed < 0 for seed in seeds):
+        raise argparse.ArgumentTypeError(f"seeds must be non-negative integers, got {text!r}")
+    return tuple(dict.fromkeys(seeds))
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    """One catalogued implementation over every seed: how often it was judged right."""
+
+    name: str
+    kind: str
+    expected: str
+    ok: int
+    runs: int
+    missed: tuple[int, ...]  # the seeds under which it survived (mutant) or failed (alternate)
+    problems: tuple[str, ...] = ()
+
+
+def tally(per_seed: Mapping[int, Sequence[Verdict]]) -> list[SeedRow]:
+    """Per implementation: right verdicts out of the seeds; mutants weakest first, then
+    alternates with the most false positives first (ties by name)."""
+    by_name: dict[str, list[tuple[int, Verdict]]] = {}
+    for seed, verdicts in per_seed.items():
+        for verdict in verdicts:
+            by_name.setdefault(verdict.name, []).append((seed, verdict))
+    rows = []
+    for name, pairs in by_name.items():
+        first = pairs[0][1]
+        missed = tuple(seed for seed, verdict in pairs if not verdict.ok)
+        problems = tuple(dict.fromkeys(p for _, verdict in pairs for p in verdict.problems))
+        rows.append(SeedRow(name, first.kind, first.expected, len(pairs) - len(missed),
+                            len(pairs), missed, problems))
+    return sorted(rows, key=lambda row: (row.kind != "mutant", row.ok - row.runs, row.name))
+
+
+def render_seeds(rows: Sequence[SeedRow], seeds: Sequence[int], profile: str) -> str:
+    lines = [f"kills over {len(seeds)} seeds (profile {profile}, derandomize off; seeds "
+             f"{','.join(map(str, seeds))})"]
+    width = max([len(row.name) for row in rows] + [9])
+    lines.append(f"{'mutant'.ljust(width)}  breaks  kills    survived under seeds")
+    for row in rows:
+        if row.kind == "mutant":
+            kills = f"{row.ok}/{row.runs}"
+            lines.append(f"{row.name.ljust(width)}  {row.expected.split()[-1].ljust(6)}  "
+                         f"{kills.ljust(7)}  {','.join(map(str, row.missed)) or '-'}")
+    lines.append("")
+    lines.append(f"{'alternate'.ljust(width)}  passes   failed under seeds")
+    for row in rows:
+        if row.kind == "alternate":
+            passes = f"{row.ok}/{row.runs}"
+            detail = ",".join(map(str, row.missed)) or "-"
+            if row.problems:
+                detail += f" ({'; '.join(row.problems)})"
+            lines.append(f"{row.name.ljust(width)}  {passes.ljust(7)}  {detail}")
+    mutants = [row for row in rows if row.kind == "mutant"]
+    always = sum(row.ok == row.runs for row in mutants)
+    false_positives = sum(row.runs - row.ok for row in rows if row.kind == "alternate")
+    lines.append("")
+    lines.append(f"killed under every seed: {always}/{len(mutants)} mutants; "
+                 f"false positives {false_positives} over {len(seeds)} seeds")
+    return "\n".join(lines)
 
 
 def _rows(report: Mapping[str, Any], spec: str) -> list[dict[str, Any]]:
@@ -219,12 +311,52 @@ def run(args: argparse.Namespace) -> int:
         catalogue = tuple(entry for entry in catalogue if entry.name in args.only)
     report_file = report_path(args.report)
     report_file.parent.mkdir(parents=True, exist_ok=True)
+    if args.seeds is not None:
+        return _run_seeds(args, catalogue, report_file)
+    verdicts = _session(args, catalogue, report_file, args.profile, [])
+    if verdicts is None:
+        return 2
+    totals = summary(verdicts)
+    print(render(verdicts, totals))
+    if args.matrix:
+        args.matrix.write_text(json.dumps(
+            {"summary": totals, "verdicts": [asdict(v) for v in verdicts]}, indent=2) + "\n")
+    return 0 if all(v.ok for v in verdicts) else 1
+
+
+def _run_seeds(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: Path) -> int:
+    """One session per seed, then the kills-out-of-N table."""
+    profile = args.profile or SEEDS_PROFILE
+    per_seed: dict[int, list[Verdict]] = {}
+    for seed in args.seeds:
+        seeded = report_file.with_name(f"{report_file.stem}.seed-{seed}{report_file.suffix}")
+        verdicts = _session(args, catalogue, seeded, profile,
+                            [f"--hypothesis-seed={seed}"])
+        if verdicts is None:
+            return 2
+        per_seed[seed] = verdicts
+        kills = sum(v.ok for v in verdicts if v.kind == "mutant")
+        print(f"seed {seed}: {kills}/{sum(v.kind == 'mutant' for v in verdicts)} killed",
+              flush=True)
+    rows = tally(per_seed)
+    print(render_seeds(rows, args.seeds, profile))
+    if args.matrix:
+        args.matrix.write_text(json.dumps(
+            {"profile": profile, "seeds": list(args.seeds), "rows": [asdict(r) for r in rows],
+             "per_seed": {str(seed): [asdict(v) for v in verdicts]
+                          for seed, verdicts in per_seed.items()}}, indent=2) + "\n")
+    return 0 if all(row.ok == row.runs for row in rows) else 1
+
+
+def _session(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: Path,
+             profile: str | None, seeding: Sequence[str]) -> list[Verdict] | None:
+    """One pytest session over ``catalogue``; its verdicts, or None when it wrote no report."""
     kill_log = report_file.with_name(report_file.stem + ".kills.json")
     arguments = pytest_arguments(
         [entry.spec for entry in catalogue], report=report_file, workers=args.workers,
-        profile=args.profile, devices=None, layers=args.layers,
+        profile=profile, devices=None, layers=args.layers,
         extra=["-p", "conformance.killclock", "--cp-kill-log", str(kill_log),
-               "--cp-deadline", str(args.deadline), "-q",
+               "--cp-deadline", str(args.deadline), "-q", *seeding,
                *([] if args.shrink else ["--cp-no-shrink"]),
                *(["--cp-targeted-mutants"] if args.targeted else []), *args.pytest_args],
     )
@@ -237,12 +369,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"pytest output: {log}")
     if code == pytest.ExitCode.USAGE_ERROR or report is None:
         print("cpconf: error: the pytest session wrote no report", file=sys.stderr)
-        return 2
+        return None
     records = json.loads(kill_log.read_text()) if kill_log.exists() else []
-    verdicts = [judge(entry, report, records) for entry in catalogue]
-    totals = summary(verdicts)
-    print(render(verdicts, totals))
-    if args.matrix:
-        args.matrix.write_text(json.dumps(
-            {"summary": totals, "verdicts": [asdict(v) for v in verdicts]}, indent=2) + "\n")
-    return 0 if all(v.ok for v in verdicts) else 1
+    return [judge(entry, report, records) for entry in catalogue]

@@ -21,12 +21,12 @@ from hypothesis import note, settings
 from hypothesis import strategies as st
 
 from conformance.applicability import NotApplicable
-from conformance.bitwise import first_bitwise_difference
 from conformance.deadline import call_with_deadline
 from conformance.implementation import Implementation
 from conformance.properties._support import can_add
 from conformance.violation import check
 from strategies import dtypes, has_data, shapes
+from strategies.bitwise import first_bitwise_difference
 
 COMPILE_ALLOWANCE = 60.0
 """Seconds a compiled call may take beyond the implementation's deadline (a cold compile)."""

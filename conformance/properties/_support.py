@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import random
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from hypothesis import strategies as st
@@ -31,15 +31,19 @@ from strategies import (
     shapes,
     sources,
     special_bit_patterns,
+    supported_dtypes,
 )
 from strategies.bitwise import first_bitwise_difference, integer_view_dtype
 from strategies.recipes import dtype_recipe, shape_recipe, source_recipe
+from strategies.shapes import boundary_shapes, large_budget
 
 GRAD_FAMILIES = ("float", "complex", "float8")
 """The dtype families that can require grad (G-1 covers every one of them)."""
 
 SMALL = 24
-"""Element budget of drawn shapes: layouts and special values matter, size does not."""
+"""Element budget of drawn shapes in the small band: layouts and special values matter
+there; size-dependent behaviour comes from the rare large band (``large=True``: up to
+2**40 elements on meta, 2**22 with data) and the boundary sweeps."""
 
 
 # --- cases -----------------------------------------------------------------------------
@@ -83,7 +87,7 @@ def take_overs(
     wants = True if requires_grad else None
     keep = None if where is None else (lambda info: where(info, device))
     info = draw(dtypes(device, requires_grad=wants, families=families, where=keep))
-    source = draw(sources(device, info.dtype, max_elements=SMALL))
+    source = draw(sources(device, info.dtype, max_elements=SMALL, large=True))
     size = tuple(source.tensor.shape)
     if not same_shape and draw(st.booleans()):
         size = draw(shapes(max_rank=4, max_elements=SMALL))
@@ -122,6 +126,43 @@ def take_over_recipe(
         return TakeOver(PlaceholderRequest(size, info.dtype, device, flag), source)
 
     return recipe
+
+
+# --- sweeps: fixed cases that run on every seed ---------------------------------------
+
+T = TypeVar("T")
+
+
+def sweep(cases: Iterable[T], check_case: Callable[[T], None]) -> None:
+    """Check every case of a fixed sweep in order; a failure carries the case as a note
+    (shown as the example in the report, as Hypothesis's falsifying example is).
+
+    Sweeps cover the boundaries a bug class depends on (every dtype pair, layout, grad
+    mode, size boundary) on every run, where a drawn example would reach them only on
+    some seeds.
+    """
+    for case in cases:
+        try:
+            check_case(case)
+        except BaseException as error:
+            error.add_note(f"sweep case: {case!r}")
+            raise
+
+
+def boundary_requests(allowed: Sequence[str]) -> list[PlaceholderRequest]:
+    """P-1 .. P-5 sweep: every shape of :func:`strategies.shapes.boundary_shapes` within the
+    device's large budget (2**40 elements on meta) with float32, with and without
+    requires_grad; the small ones (at most :data:`SMALL` elements) with every dtype."""
+    requests = []
+    for device in allowed:
+        for shape in boundary_shapes(large_budget(device)):
+            small = all(extent <= SMALL for extent in shape) and len(shape) <= 4
+            for info in supported_dtypes(device):
+                if not small and info.dtype != torch.float32:
+                    continue
+                for flag in (False, True) if info.can_require_grad else (False,):
+                    requests.append(PlaceholderRequest(shape, info.dtype, device, flag))
+    return requests
 
 
 # --- metadata ----------------------------------------------------------------------------

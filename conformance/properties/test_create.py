@@ -35,12 +35,17 @@ from conformance.properties._support import (
     is_reference,
     special_sweep,
     storage_id,
+    sweep,
     take_overs,
 )
 from conformance.violation import ClauseViolation, check
 from strategies import (
+    COMMON_GRAD_MODES,
+    PRIMITIVE_MODES,
     GradMode,
     PlaceholderRequest,
+    applicable_layouts,
+    build_source,
     dtypes,
     grad_modes,
     has_data,
@@ -50,6 +55,17 @@ from strategies import (
     upstream_gradients,
 )
 from strategies.bitwise import first_bitwise_difference
+from strategies.shapes import boundary_shapes, large_budget, numel
+
+
+def _plain_take_over(device: str, shape: tuple[int, ...] = (2, 3), *,
+                     dtype: torch.dtype = torch.float32, requires_grad: bool = False,
+                     layout: str = "contiguous") -> TakeOver:
+    """A fixed take-over for the sweeps: a source of ``shape`` in ``layout`` (values 1.0 on
+    devices with data) and a request of the same shape, dtype and device."""
+    source = build_source(shape, dtype, device, layout, pool=(0x3F800000,)
+                          if dtype == torch.float32 else (1,))
+    return TakeOver(PlaceholderRequest(shape, dtype, device, requires_grad), source)
 
 # --- C-1: aliasing -----------------------------------------------------------------------
 
@@ -109,6 +125,29 @@ def test_takes_the_source_metadata(cp_impl: Implementation, cp_devices: tuple[st
     """C-2: draws a source in every layout and a request whose size differs half the time."""
     for case in draw_cases(data, take_overs(cp_devices, same_shape=False), cp_batch):
         check_takes_metadata(cp_impl, case)
+
+
+def layout_sweep(allowed: Sequence[str]) -> list[TakeOver]:
+    """C-2 sweep: every layout of :data:`strategies.LAYOUTS` on every device, each over the
+    boundary shapes it applies to (float32; shapes up to 2**16 + 1 elements with data,
+    every boundary up to 2**40 elements on meta: extents and strides above 2**31)."""
+    cases = []
+    for device in allowed:
+        budget = large_budget(device) if device.startswith("meta") else 2**16 + 1
+        for shape in boundary_shapes(budget, max_rank=5):
+            for layout in applicable_layouts(shape):
+                # A slice is cut from a buffer twice as long: keep that within the budget.
+                if layout != "sliced" or budget > 2 * numel(shape):
+                    cases.append(_plain_take_over(device, shape, layout=layout))
+    return cases
+
+
+@pytest.mark.clause("C-2")
+def test_takes_metadata_every_layout(cp_impl: Implementation,
+                                     cp_devices: tuple[str, ...]) -> None:
+    """C-2 on a sweep that runs on every seed: every layout, on every device, at every size
+    boundary that layout admits (on meta past 2**31 elements, extents and strides)."""
+    sweep(layout_sweep(cp_devices), lambda case: check_takes_metadata(cp_impl, case))
 
 
 # --- C-3: values bit for bit ---------------------------------------------------------------
@@ -211,13 +250,29 @@ def test_requires_grad_follows_the_placeholder(cp_impl: Implementation,
         check_requires_grad(cp_impl, drawn)
 
 
+ALL_GRAD_MODES: tuple[GradMode, ...] = tuple(dict.fromkeys(
+    (*COMMON_GRAD_MODES, *(GradMode(name) for name in PRIMITIVE_MODES))
+))
+"""Every hand-picked chain and every primitive mode alone (the C-4 and C-7 sweeps)."""
+
+
+@pytest.mark.clause("C-4")
+def test_requires_grad_every_grad_mode(cp_impl: Implementation,
+                                       cp_devices: tuple[str, ...]) -> None:
+    """C-4 on a sweep that runs on every seed: every grad mode of :data:`ALL_GRAD_MODES`
+    around the call, placeholders with and without requires_grad, on every device."""
+    cases = [UnderMode(_plain_take_over(device, requires_grad=flag), mode)
+             for device in cp_devices for mode in ALL_GRAD_MODES for flag in (True, False)]
+    sweep(cases, lambda drawn: check_requires_grad(cp_impl, drawn))
+
+
 # --- mismatches (C-5's raising calls, C-6) ---------------------------------------------------
 
 
 @st.composite
 def mismatches(draw: st.DrawFn, allowed: Sequence[str]) -> TakeOver:
     """A request and a source that differs from it in dtype or (given two devices) device."""
-    request = draw(placeholder_requests(allowed, max_elements=SMALL))
+    request = draw(placeholder_requests(allowed, max_elements=SMALL, large=True))
     others = [
         device for device in allowed
         if device != request.device
@@ -230,7 +285,7 @@ def mismatches(draw: st.DrawFn, allowed: Sequence[str]) -> TakeOver:
         device = request.device
         info = draw(dtypes(device, where=lambda info: info.dtype != request.dtype))
         dtype = info.dtype
-    source = draw(sources(device, dtype, max_elements=SMALL))
+    source = draw(sources(device, dtype, max_elements=SMALL, large=True))
     return TakeOver(request, source)
 
 
@@ -322,6 +377,41 @@ def test_mismatch_raises_without_change(cp_impl: Implementation, cp_devices: tup
         check_mismatch_unchanged(cp_impl, case)
 
 
+def mismatch_sweep(allowed: Sequence[str]) -> list[TakeOver]:
+    """C-6 sweep: on every device, every ordered pair of distinct dtypes of the same element
+    size (the pairs a reinterpreting take-over could accept), for a 1-d and a 2-d source; and
+    given two devices, every dtype on the wrong device."""
+    cases = []
+    for device in allowed:
+        infos = supported_dtypes(device)
+        for wanted in infos:
+            for given_info in infos:
+                if (given_info.dtype == wanted.dtype
+                        or given_info.dtype.itemsize != wanted.dtype.itemsize):
+                    continue
+                for shape in ((3,), (2, 3)):
+                    source = build_source(shape, given_info.dtype, device, "contiguous")
+                    request = PlaceholderRequest(shape, wanted.dtype, device, False)
+                    cases.append(TakeOver(request, source))
+        for other in allowed:
+            if other == device:
+                continue
+            for info in infos:
+                if any(o.dtype == info.dtype for o in supported_dtypes(other)):
+                    source = build_source((3,), info.dtype, other, "contiguous")
+                    cases.append(TakeOver(PlaceholderRequest((3,), info.dtype, device, False),
+                                          source))
+    return cases
+
+
+@pytest.mark.clause("C-6")
+def test_mismatch_every_dtype_pair(cp_impl: Implementation,
+                                   cp_devices: tuple[str, ...]) -> None:
+    """C-6 on a sweep that runs on every seed: every same-width dtype pair and every
+    device mismatch is refused, the placeholder left unchanged."""
+    sweep(mismatch_sweep(cp_devices), lambda case: check_mismatch_unchanged(cp_impl, case))
+
+
 # --- C-7: inference mode at the call site ---------------------------------------------------
 
 INFERENCE_VARIANTS = ("call inside", "inference source, call outside",
@@ -411,3 +501,18 @@ def test_inference_mode_at_the_call_site(cp_impl: Implementation, cp_devices: tu
     source, or both) and an upstream gradient for the backward pass outside."""
     for drawn in draw_cases(data, inference_calls(cp_devices), cp_batch):
         check_inference_mode(cp_impl, drawn)
+
+
+@pytest.mark.clause("C-7")
+def test_inference_mode_every_variant(cp_impl: Implementation,
+                                      cp_devices: tuple[str, ...]) -> None:
+    """C-7 on a sweep that runs on every seed: every variant of :data:`INFERENCE_VARIANTS`,
+    with and without requires_grad (then a backward pass), on every device."""
+    cases = []
+    for device in cp_devices:
+        for variant in INFERENCE_VARIANTS:
+            for flag in (True, False):
+                case = _plain_take_over(device, requires_grad=flag)
+                upstream = _plain_take_over(device).source.tensor if flag else None
+                cases.append(InferenceCall(case, variant, upstream))
+    sweep(cases, lambda drawn: check_inference_mode(cp_impl, drawn))

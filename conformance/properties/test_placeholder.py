@@ -23,11 +23,13 @@ from conformance.properties._support import (
     SMALL,
     Metadata,
     TakeOver,
+    boundary_requests,
     check_same_as_reference,
     contiguous_strides,
     describe_placeholder,
     is_reference,
     storage_id,
+    sweep,
     take_overs,
 )
 from conformance.violation import check
@@ -42,7 +44,7 @@ from strategies import (
 
 
 def _requests(devices: tuple[str, ...]) -> st.SearchStrategy[PlaceholderRequest]:
-    return placeholder_requests(devices, max_elements=SMALL)
+    return placeholder_requests(devices, max_elements=SMALL, large=True)
 
 
 # --- P-1 .. P-5: one fresh placeholder ---------------------------------------------------
@@ -130,6 +132,29 @@ def test_contiguous_layout(cp_impl: Implementation, cp_devices: tuple[str, ...],
     """P-5 over requests of every shape, including extents of 0 and 1."""
     for request in draw_cases(data, _requests(cp_devices), cp_batch):
         check_contiguous_layout(cp_impl, request)
+
+
+_SWEPT = {
+    "P-1": check_is_parameter,
+    "P-2": check_exact_metadata,
+    "P-3": check_zero_bytes,
+    "P-4": check_fresh_leaf,
+    "P-5": check_contiguous_layout,
+}
+
+
+@pytest.mark.parametrize(
+    "clause", [pytest.param(clause, marks=pytest.mark.clause(clause), id=clause)
+               for clause in _SWEPT],
+)
+def test_boundary_requests(cp_impl: Implementation, cp_devices: tuple[str, ...],
+                           clause: str) -> None:
+    """P-1 .. P-5 over a fixed sweep that runs on every seed: every rank 0..8 with extents
+    of 1, of 2 and a zero extent, a 4-d shape of distinct extents, every dtype for the
+    small shapes, and extents at every size boundary (65 .. 2**31 + 1 .. 2**40 elements on
+    meta, up to 2**22 with data), alone, after and before a small extent."""
+    check_request = _SWEPT[clause]
+    sweep(boundary_requests(cp_devices), lambda request: check_request(cp_impl, request))
 
 
 # --- P-6: independence --------------------------------------------------------------------

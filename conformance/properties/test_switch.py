@@ -176,6 +176,154 @@ def test_children_start_on(cp_impl: Implementation, case: Interleaving) -> None:
     run_interleaving(cp_impl, case, watchdog=cp_impl.deadline)
 
 
+START_PATTERNS: tuple[str, ...] = (
+    "inside one context",
+    "inside two nested contexts",
+    "from a worker inside its context",
+    "inside a context, read after the parent left it",
+    "after the parent left its context",
+)
+"""Where a new thread is started, relative to its parent's contexts (the S-7 sweep)."""
+
+
+def _child_reads(cp_impl: Implementation, pattern: str) -> object:
+    """Start a thread as ``pattern`` says and return what it reads before entering."""
+    read = cp_impl.can_convert_to_tracable_parameter
+    context = cp_impl.do_not_convert_to_tracable_parameter
+    box: list[object] = []
+
+    def child() -> None:
+        box.append(read())
+
+    def start_and_join() -> object:
+        thread = threading.Thread(target=child, name="cp-s7-child", daemon=True)
+        thread.start()
+        thread.join(cp_impl.deadline)
+        if thread.is_alive() or not box:
+            raise ClauseHang("S-7", f"the new thread to read within {cp_impl.deadline:g} s",
+                             "it hung (thread abandoned)")
+        return box[0]
+
+    if pattern == "inside one context":
+        with context():
+            return start_and_join()
+    if pattern == "inside two nested contexts":
+        with context(), context():
+            return start_and_join()
+    if pattern == "from a worker inside its context":
+        def worker() -> object:
+            with context():
+                return start_and_join()
+        finished, outcome = call_in_fresh_thread(worker, cp_impl.deadline)
+        if not finished:
+            raise ClauseHang("S-7", f"the worker to finish within {cp_impl.deadline:g} s",
+                             "it hung (thread abandoned)")
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+    if pattern == "inside a context, read after the parent left it":
+        gate = threading.Event()
+
+        def late_child() -> None:
+            gate.wait(cp_impl.deadline)
+            box.append(read())
+
+        thread = threading.Thread(target=late_child, name="cp-s7-late", daemon=True)
+        with context():
+            thread.start()
+        gate.set()
+        thread.join(cp_impl.deadline)
+        if thread.is_alive() or not box:
+            raise ClauseHang("S-7", f"the new thread to read within {cp_impl.deadline:g} s",
+                             "it hung (thread abandoned)")
+        return box[0]
+    with context():
+        pass
+    return start_and_join()
+
+
+@pytest.mark.clause("S-7")
+@pytest.mark.parametrize("pattern", START_PATTERNS)
+def test_children_start_on_every_pattern(cp_impl: Implementation, pattern: str) -> None:
+    """S-7 on a sweep that runs on every seed: a thread started in each pattern of
+    :data:`START_PATTERNS` reads True before it enters a context itself."""
+
+    def body() -> None:
+        seen = _child_reads(cp_impl, pattern)
+        check(seen is True, "S-7", f"True in a thread started {pattern}", repr(seen))
+
+    _in_fresh_thread(cp_impl, body, "S-7")
+
+
+LEAK_PATTERNS: tuple[str, ...] = (
+    "one context",
+    "two nested contexts",
+    "one context, read by a thread that was already running",
+)
+"""How a thread ends inside contexts it never left (the S-8 sweep)."""
+
+
+def _reads_after_leak(cp_impl: Implementation, pattern: str) -> tuple[object, object]:
+    """A worker enters contexts as ``pattern`` says and ends inside them; return what the
+    thread running this reads and what another thread (a new one, or one already running
+    when the worker ended) reads afterwards. The abandoned contexts stay referenced until
+    then, so no finaliser runs in between."""
+    read = cp_impl.can_convert_to_tracable_parameter
+    depth = 2 if pattern.startswith("two") else 1
+    left_open: list[object] = []
+
+    def leak() -> None:
+        for _ in range(depth):
+            manager = cp_impl.do_not_convert_to_tracable_parameter()
+            manager.__enter__()
+            left_open.append(manager)
+
+    box: list[object] = []
+    go = threading.Event()
+
+    def bystander() -> None:
+        go.wait(cp_impl.deadline)
+        box.append(read())
+
+    running = None
+    if pattern.endswith("already running"):
+        running = threading.Thread(target=bystander, name="cp-s8-bystander", daemon=True)
+        running.start()
+    finished, outcome = call_in_fresh_thread(leak, cp_impl.deadline)
+    if not finished:
+        raise ClauseHang("S-8", f"the worker to finish within {cp_impl.deadline:g} s",
+                         "it hung (thread abandoned)")
+    if isinstance(outcome, BaseException):
+        raise outcome
+    here = read()
+    if running is None:
+        running = threading.Thread(target=bystander, name="cp-s8-later", daemon=True)
+        running.start()
+    go.set()
+    running.join(cp_impl.deadline)
+    if running.is_alive() or not box:
+        raise ClauseHang("S-8", f"the other thread to read within {cp_impl.deadline:g} s",
+                         "it hung (thread abandoned)")
+    del left_open[:]
+    return here, box[0]
+
+
+@pytest.mark.clause("S-8")
+@pytest.mark.parametrize("pattern", LEAK_PATTERNS)
+def test_dead_threads_leak_nothing_every_pattern(cp_impl: Implementation, pattern: str) -> None:
+    """S-8 on a sweep that runs on every seed: after a worker ended inside ``pattern``, the
+    thread that started it and another thread (new, or already running) still read True."""
+
+    def body() -> None:
+        here, other = _reads_after_leak(cp_impl, pattern)
+        check(here is True, "S-8",
+              f"True in the starting thread after a worker ended inside {pattern}", repr(here))
+        check(other is True, "S-8",
+              f"True in another thread after a worker ended inside {pattern}", repr(other))
+
+    _in_fresh_thread(cp_impl, body, "S-8")
+
+
 @pytest.mark.clause("S-8")
 @settings(deadline=None)
 @given(case=interleavings(min_threads=2, max_threads=4, leaks=True))
