@@ -4,6 +4,7 @@ Broken implementations come from the one catalogue, ``conformance/mutants/``."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -12,9 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conformance.global_state import ModuleState
 from conformance.implementation import Implementation
-from conformance.loader import load
 
 C3_MUTANT = "conformance.mutants.c3_signed_zero"
 PROCESS_WIDE_FLAG = "conformance.mutants.s6_process_wide_flag"
@@ -23,14 +22,16 @@ TORCH_2_4 = "conformance.alternates.torch24_partial"
 
 def fresh_catalogue_implementation(spec: str) -> Callable[[], Implementation]:
     """A catalogue module (``conformance.mutants.NAME``) as an implementation factory: each
-    call puts the module's state back as it was first loaded, as a fresh process would see
-    it (a shared flag can strand itself at False through legal operations)."""
-    implementation = load(spec)
-    clean = ModuleState.capture(implementation)
+    call executes the module afresh, so its state (a process-wide flag, a lock) is new, as
+    in a fresh process, and no thread an earlier test abandoned can reach it."""
+    found = importlib.util.find_spec(spec)
+    assert found is not None and found.loader is not None, spec
 
     def fresh() -> Implementation:
-        clean.restore()
-        return implementation
+        module = importlib.util.module_from_spec(found)
+        found.loader.exec_module(module)  # type: ignore[union-attr]
+        return Implementation(spec=spec, origin=f"a fresh copy of {spec}", namespace=module,
+                              id=spec)
 
     return fresh
 

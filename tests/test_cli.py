@@ -49,11 +49,12 @@ def test_broken_implementation_fails_its_clause_with_a_working_reproduce_command
     row = next(r for r in data["implementations"][0]["clauses"] if r["id"] == "C-3")
     assert row["status"] == "fail"
     assert row["message"].startswith("[C-3] values bit for bit (MUST): expected")
-    assert "--cp-replay" in row["reproduce"]
+    # the drawn-example failure (the sweep's has no blob to replay) reproduces exactly
+    drawn = next(f for f in row["failures"] if "--cp-replay" in f["reproduce"])
     assert "C-3" in result.stdout and "reproduce: python -m pytest" in result.stdout
     env = {**os.environ, "CI": "true",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    rerun = subprocess.run(row["reproduce"], shell=True, cwd=tmp_path, env=env,
+    rerun = subprocess.run(drawn["reproduce"], shell=True, cwd=tmp_path, env=env,
                            capture_output=True, text=True, timeout=300, check=False)
     assert rerun.returncode == 1, rerun.stdout[-3000:] + rerun.stderr[-2000:]
     assert "[C-3] values bit for bit" in rerun.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -134,8 +135,8 @@ def test_deadlock_fails_within_the_bound(catalogue_run: dict[str, Any]) -> None:
     entry = next(e for e in catalogue_run["report"]["implementations"] if e["spec"] == spec)
     messages = [failure["message"] for row in entry["clauses"]
                 for failure in row.get("failures", [])]
-    assert any(f"did not return within {DEADLINE:g} s" in message for message in messages), \
-        messages
+    within = re.compile(rf"within {DEADLINE:g} ?s")
+    assert any(within.search(message) for message in messages), messages
     # the run went on after the hang: the implementations after it have results too
     assert all(name in catalogue_run["verdicts"] for name in (e.name for e in ALTERNATES))
 
@@ -154,8 +155,9 @@ def test_a_bit_level_failure_shows_the_first_differing_bits(
     spec = f"conformance.mutants.{name}"
     entry = next(e for e in catalogue_run["report"]["implementations"] if e["spec"] == spec)
     (row,) = [row for row in entry["clauses"] if row["id"] == clause]
-    message = row["failures"][0]["message"]
-    assert "first difference at index" in message and "0x" in message, message
+    messages = [failure["message"] for failure in row["failures"]]
+    assert any("first difference at index" in message and "0x" in message
+               for message in messages), messages
 # -- kill probability over seeds (--seeds) -------------------------------------------------
 
 
