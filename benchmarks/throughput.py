@@ -145,9 +145,9 @@ def main() -> None:
                         help="cases per example in fuzz mode (cpconf fuzz's default)")
     parser.add_argument("--examples", type=int, default=300, help="examples per suite run")
     parser.add_argument("--repeat", type=int, default=3, help="alternating repetitions")
-    parser.add_argument("--scaling-minutes", type=float, default=0.25,
-                        help="budget of each process in the shared-database scaling part "
-                             "(0 skips it)")
+    parser.add_argument("--scaling-minutes", type=float, default=0.5,
+                        help="budget of each process in the shared-database scaling part, "
+                             "as in shared_db.py (0 skips it)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     raw, body, fuzz, plain, ratios = [], [], [], [], []
