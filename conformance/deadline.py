@@ -206,8 +206,11 @@ def guard(function: Callable[..., Any], name: str, seconds: float) -> Callable[.
 
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        result = call_with_deadline(seconds, lambda: describe_call(name, args, kwargs),
-                                    function, *args, **kwargs)
+        if getattr(_outer, "armed", False):  # one timer bounds the whole example already
+            result = function(*args, **kwargs)
+        else:
+            result = call_with_deadline(seconds, lambda: describe_call(name, args, kwargs),
+                                        function, *args, **kwargs)
         if hasattr(result, "__enter__") and hasattr(result, "__exit__"):
             return _GuardedContext(result, f"{name}()", seconds)
         return result

@@ -68,6 +68,10 @@ class Implementation:
     _call_problems: dict[str, str | None] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # name -> (the raw function, its guarded wrapper): get() runs twice per checked case
+    _guarded: dict[str, tuple[Any, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __repr__(self) -> str:
         return f"Implementation({self.spec!r})"
@@ -105,12 +109,17 @@ class Implementation:
         Classes (``TracableCreateParameter``) come back as they are.
         """
         value = self.raw(name)
+        known = self._guarded.get(name)
+        if known is not None and known[0] is value:  # the same function as last time
+            return known[1]
         if isinstance(value, type) or not callable(value):
             return value
         problem = self.contract_call_problem(name)
         if problem is not None:
             raise Blocked(CONTRACT_CALLS[name][0], problem)
-        return guard(value, name, self.deadline)
+        guarded = guard(value, name, self.deadline)
+        self._guarded[name] = (value, guarded)
+        return guarded
 
     def with_deadline(self, seconds: float) -> Implementation:
         return replace(self, deadline=seconds)

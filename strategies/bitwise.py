@@ -44,11 +44,20 @@ def integer_view_dtype(dtype: torch.dtype) -> torch.dtype:
     For a complex dtype that is the width of its real part, because complex tensors are
     compared through ``torch.view_as_real``.
     """
+    try:
+        return _VIEW_DTYPES[dtype]
+    except KeyError:
+        pass
     width = dtype.itemsize // 2 if dtype.is_complex else dtype.itemsize
     try:
-        return _BY_WIDTH[width]
+        found = _VIEW_DTYPES[dtype] = _BY_WIDTH[width]
     except KeyError:
         raise TypeError(f"no integer dtype of width {width} bytes for {dtype}") from None
+    return found
+
+
+# integer_view_dtype runs twice per compared pair: a table beats recomputing the width.
+_VIEW_DTYPES: dict[torch.dtype, torch.dtype] = {}
 
 
 def to_bits(tensor: torch.Tensor) -> torch.Tensor:
@@ -78,7 +87,7 @@ def _bit_view(tensor: torch.Tensor) -> torch.Tensor:
 def _metadata_difference(a: torch.Tensor, b: torch.Tensor) -> str | None:
     if a.dtype != b.dtype:
         return f"dtype differs: {a.dtype} vs {b.dtype}"
-    if tuple(a.shape) != tuple(b.shape):
+    if a.shape != b.shape:  # torch.Size is a tuple: compared without copying
         return f"shape differs: {tuple(a.shape)} vs {tuple(b.shape)}"
     return None
 
@@ -98,9 +107,10 @@ def first_bitwise_difference(a: torch.Tensor, b: torch.Tensor) -> str | None:
     mismatch = _metadata_difference(a, b)
     if mismatch is not None:
         return mismatch
-    if a.device.type == "meta" or b.device.type == "meta" or a.numel() == 0:
+    device_a, device_b = a.device, b.device
+    if device_a.type == "meta" or device_b.type == "meta" or a.numel() == 0:
         return None
-    if a.device == b.device and torch.equal(_bit_view(a), _bit_view(b)):
+    if device_a == device_b and torch.equal(_bit_view(a), _bit_view(b)):
         return None  # the common case, without copies; describe a difference below
     bits_a = to_bits(a).cpu()
     bits_b = to_bits(b).cpu()

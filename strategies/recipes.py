@@ -168,20 +168,21 @@ def rearranged_recipe(rng: random.Random, like: torch.Tensor) -> torch.Tensor:
     flipped, rolled or transposed copy of them checks the same values in a new order and
     layout. Structured runs (batch 1) keep drawing independent gradients.
     """
-    with torch.no_grad():
-        bits = like.detach().clone()  # contiguous, same bits
-        if bits.dim() == 0 or bits.numel() == 0:
-            return bits
-        choice = rng.randrange(3)
-        if choice == 0 and bits.element_size() in _SAME_WIDTH_INTS:
-            # flip has no kernel for float8, uint16..64 or complex32: flip the same bits as ints
-            ints = bits.view(_SAME_WIDTH_INTS[bits.element_size()])
-            return ints.flip(rng.randrange(bits.dim())).view(bits.dtype)
-        if choice == 1:
-            return bits.roll(rng.randrange(1, bits.numel() + 1))
-        if bits.dim() >= 2:  # the same shape, laid out column-major
-            return bits.transpose(-1, -2).contiguous().transpose(-1, -2)
+    # Detached, so nothing below records a graph (no ``no_grad`` block: entering one costs
+    # more than these ops on a small tensor).
+    bits = like.detach().clone()  # contiguous, same bits
+    if bits.dim() == 0 or bits.numel() == 0:
         return bits
+    choice = rng.randrange(3)
+    if choice == 0 and bits.element_size() in _SAME_WIDTH_INTS:
+        # flip has no kernel for float8, uint16..64 or complex32: flip the same bits as ints
+        ints = bits.view(_SAME_WIDTH_INTS[bits.element_size()])
+        return ints.flip(rng.randrange(bits.dim())).view(bits.dtype)
+    if choice == 1:
+        return bits.roll(rng.randrange(1, bits.numel() + 1))
+    if bits.dim() >= 2:  # the same shape, laid out column-major
+        return bits.transpose(-1, -2).contiguous().transpose(-1, -2)
+    return bits
 
 
 def request_recipe(

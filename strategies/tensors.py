@@ -167,11 +167,14 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
         raw = table.expand(components).clone()
     else:
         _GENERATOR.manual_seed(seed)
-        raw = table[torch.randint(len(pool), (components,), generator=_GENERATOR)]
-    if dtype.is_complex:
+        # index_select: the same elements as table[indices], without advanced indexing's cost
+        raw = table.index_select(0, torch.randint(len(pool), (components,), generator=_GENERATOR))
+    if dtype == torch.complex32:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # complex32 is "experimental"
-            return torch.view_as_complex(raw.view(_component_dtype(dtype)).reshape(numel, 2))
+            return torch.view_as_complex(raw.view(torch.float16).reshape(numel, 2))
+    if dtype.is_complex:
+        return torch.view_as_complex(raw.view(_component_dtype(dtype)).reshape(numel, 2))
     return raw.view(dtype)
 
 
@@ -237,7 +240,9 @@ def build_source(
     stored = _stored_shape(layout, shape, choice)
     if dtype != torch.complex32:
         flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
-        return Source(_shape_into(flat[offset:].view(stored), shape, layout, choice), layout)
+        if offset:  # slicing from 0 would only add a view
+            flat = flat[offset:]
+        return Source(_shape_into(flat.view(stored), shape, layout, choice), layout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex32 is "experimental"
         flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
