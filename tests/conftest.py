@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance.implementation import Implementation
 
-C3_MUTANT = "conformance.mutants.c3_signed_zero"
+C3_MUTANT = "conformance.mutants.c3_zero_fills"
 PROCESS_WIDE_FLAG = "conformance.mutants.s6_process_wide_flag"
 TORCH_2_4 = "conformance.alternates.torch24_partial"
 
