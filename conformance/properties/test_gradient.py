@@ -38,6 +38,7 @@ from conformance.properties._support import (
     graph_nodes,
     is_reference,
     special_sweep,
+    sweep,
     take_over_recipe,
     take_overs,
 )
@@ -45,6 +46,8 @@ from conformance.violation import check
 from strategies import (
     PlaceholderRequest,
     Source,
+    applicable_layouts,
+    build_source,
     has_data,
     shapes,
     supported_dtypes,
@@ -52,6 +55,7 @@ from strategies import (
 )
 from strategies.bitwise import first_bitwise_difference
 from strategies.recipes import rearranged_recipe
+from strategies.shapes import numel
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,32 @@ def test_gradient_identity_special_patterns(cp_impl: Implementation,
             request = PlaceholderRequest(tuple(sweep.shape), info.dtype, device, True)
             swept = TakeOver(request, Source(sweep, "contiguous"))
             _check_identity(cp_impl, Backward(swept, (clone_exact(sweep),)))
+
+
+LAYOUT_SWEEP_SHAPE = (2, 3, 2, 2)
+"""Rank 4, so every layout applies (channels-last included); no extent of 1."""
+
+
+@pytest.mark.clause("G-1")
+def test_gradient_identity_every_layout(cp_impl: Implementation,
+                                        cp_devices: tuple[str, ...]) -> None:
+    """G-1 on a sweep that runs on every seed: a source in every layout (transposed,
+    permuted, sliced, offset, expanded, channels-last, ...) on every device with data, and
+    an upstream gradient with both signs, so a backward that depends on the source's layout
+    need not be drawn to be caught."""
+    cases = []
+    for device in cp_devices:
+        if not has_data(device):
+            continue
+        for layout in applicable_layouts(LAYOUT_SWEEP_SHAPE):
+            source = build_source(LAYOUT_SWEEP_SHAPE, torch.float32, device, layout,
+                                  pool=(0x3F800000,))  # 1.0
+            shape = tuple(source.tensor.shape)
+            upstream = torch.arange(numel(shape), dtype=torch.float32, device=device)
+            upstream = (upstream - upstream.numel() / 2).reshape(shape)  # both signs, and 0
+            request = PlaceholderRequest(shape, torch.float32, device, True)
+            cases.append(Backward(TakeOver(request, source), (upstream,)))
+    sweep(cases, lambda drawn: _check_identity(cp_impl, drawn))
 
 
 def _check_identity(impl: Implementation, drawn: Backward) -> None:
