@@ -29,6 +29,7 @@ class Entry:
     breaks: str | None = None
     expected_missing: tuple[str, ...] = ()
     may_be_missing: tuple[str, ...] = ()
+    profile: str | None = None  # the only profile that checks ``breaks`` (None: any)
 
     @property
     def partial(self) -> bool:
@@ -56,8 +57,12 @@ def mutants() -> tuple[Entry, ...]:
         breaks = getattr(module, "BREAKS", None)
         if not isinstance(breaks, str):
             raise TypeError(f"{module.__name__} has no BREAKS = 'clause ID' constant")
+        profile = getattr(module, "PROFILE", None)
+        if profile is not None and not isinstance(profile, str):
+            raise TypeError(f"{module.__name__}: PROFILE must be a profile name, got {profile!r}")
         found.append(Entry(spec=module.__name__, name=module.__name__.rsplit(".", 1)[1],
-                           kind="mutant", summary=_summary(module), breaks=breaks))
+                           kind="mutant", summary=_summary(module), breaks=breaks,
+                           profile=profile))
     return tuple(found)
 
 

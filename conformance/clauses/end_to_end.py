@@ -68,4 +68,17 @@ CLAUSES = (
         "inside torch, but compiles a constructor living anywhere else and recurses into it. "
         "Wrapping the module attribute with `torch.compiler.disable` makes it safe.",
     ),
+    Clause(
+        "E-8", "MAY", "backend inductor",
+        "`torch.compile(fn, backend=\"inductor\", fullgraph=True)` of the E-1 functions, with "
+        "a contiguous intermediate of a dtype of 32 bits a component or more, returns bit for "
+        "bit eager's outputs, a parameter of the same "
+        "type and metadata, and after backward bit for bit the same `.grad`. Checked only by the "
+        "`nightly` profile (inductor compiles C++: about 15 s cold, 1 s per example); "
+        "not applicable elsewhere.",
+        "Inductor is `torch.compile`'s default backend: it lowers the traced take-over to "
+        "generated kernels (left out, as they fail whichever implementation is swapped in: "
+        "non-contiguous intermediates, whose strides torch 2.13's inductor rejects, and "
+        "float16/bfloat16, which inductor computes in float32 with other rounding than eager).",
+    ),
 )

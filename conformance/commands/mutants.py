@@ -7,6 +7,9 @@ clause fails and only its declared clauses are missing API. Examples- and
 seconds-to-first-failure come from :mod:`conformance.killclock` (Hypothesis
 observability: executed examples counted up to the first failing one).
 Exit 0 only when every mutant is killed on its clause and every alternate passes.
+A mutant whose clause only one profile checks (``PROFILE``: E-8 is ``nightly``'s)
+runs in a second, targeted session under that profile (its report beside the
+main one, ``REPORT.nightly.json``), so the matrix judges every clause.
 
 ``--seeds N`` (or ``--seeds 1,7,42``) measures kill *probability* instead: one
 session per seed, each under the chosen profile's budget (``ci`` by default:
@@ -313,7 +316,7 @@ def run(args: argparse.Namespace) -> int:
     report_file.parent.mkdir(parents=True, exist_ok=True)
     if args.seeds is not None:
         return _run_seeds(args, catalogue, report_file)
-    verdicts = _session(args, catalogue, report_file, args.profile, [])
+    verdicts = _verdicts(args, catalogue, report_file, args.profile, [])
     if verdicts is None:
         return 2
     totals = summary(verdicts)
@@ -330,8 +333,7 @@ def _run_seeds(args: argparse.Namespace, catalogue: Sequence[Entry], report_file
     per_seed: dict[int, list[Verdict]] = {}
     for seed in args.seeds:
         seeded = report_file.with_name(f"{report_file.stem}.seed-{seed}{report_file.suffix}")
-        verdicts = _session(args, catalogue, seeded, profile,
-                            [f"--hypothesis-seed={seed}"])
+        verdicts = _verdicts(args, catalogue, seeded, profile, [f"--hypothesis-seed={seed}"])
         if verdicts is None:
             return 2
         per_seed[seed] = verdicts
@@ -348,8 +350,35 @@ def _run_seeds(args: argparse.Namespace, catalogue: Sequence[Entry], report_file
     return 0 if all(row.ok == row.runs for row in rows) else 1
 
 
+def _verdicts(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: Path,
+              profile: str | None, seeding: Sequence[str]) -> list[Verdict] | None:
+    """Every entry's verdict, in catalogue order: one session under ``profile``, plus one
+    targeted session per other profile some mutant's clause needs (``Entry.profile``).
+    None when a session wrote no report."""
+    groups: dict[str | None, list[Entry]] = {}
+    for entry in catalogue:
+        needs = entry.profile if entry.profile not in (None, profile or profiles.DEFAULT) else None
+        groups.setdefault(needs, []).append(entry)
+    judged: dict[str, Verdict] = {}
+    for needs, members in groups.items():
+        if needs is None:
+            verdicts = _session(args, members, report_file, profile, seeding)
+        else:
+            gated = report_file.with_name(f"{report_file.stem}.{needs}{report_file.suffix}")
+            # Targeted whatever --targeted says (such a profile's budget is large), with its
+            # own example database beside the report.
+            verdicts = _session(args, members, gated, needs,
+                                [*seeding, "--cp-db", str(gated.with_suffix(".db"))],
+                                targeted=True)
+        if verdicts is None:
+            return None
+        judged.update((verdict.name, verdict) for verdict in verdicts)
+    return [judged[entry.name] for entry in catalogue]
+
+
 def _session(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: Path,
-             profile: str | None, seeding: Sequence[str]) -> list[Verdict] | None:
+             profile: str | None, seeding: Sequence[str],
+             targeted: bool = False) -> list[Verdict] | None:
     """One pytest session over ``catalogue``; its verdicts, or None when it wrote no report."""
     kill_log = report_file.with_name(report_file.stem + ".kills.json")
     arguments = pytest_arguments(
@@ -358,7 +387,8 @@ def _session(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: 
         extra=["-p", "conformance.killclock", "--cp-kill-log", str(kill_log),
                "--cp-deadline", str(args.deadline), "-q", *seeding,
                *([] if args.shrink else ["--cp-no-shrink"]),
-               *(["--cp-targeted-mutants"] if args.targeted else []), *args.pytest_args],
+               *(["--cp-targeted-mutants"] if args.targeted or targeted else []),
+               *args.pytest_args],
     )
     if args.show_pytest:
         code, report = run_pytest(arguments, report_file)

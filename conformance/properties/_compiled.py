@@ -11,6 +11,8 @@ reasons are captured and shown only with a failure (:func:`dynamo_log`).
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +29,7 @@ from conformance.properties._support import can_add
 from conformance.violation import check
 from strategies import dtypes, has_data, shapes
 from strategies.bitwise import first_bitwise_difference
+from strategies.dtypes import DtypeInfo
 
 COMPILE_ALLOWANCE = 60.0
 """Seconds a compiled call may take beyond the implementation's deadline (a cold compile)."""
@@ -34,6 +37,11 @@ COMPILE_ALLOWANCE = 60.0
 E_EXAMPLES = max(3, min((settings.default or settings()).max_examples // 10, 200))
 """Examples per E property: each one compiles afresh (about 0.1 s, 1 s the first time),
 so a tenth of the profile's count (dev 6, ci 10, nightly 200)."""
+
+INDUCTOR_PROFILE = "nightly"
+"""The only profile that checks E-8: inductor compiles C++ (about 15 s cold, 1 s an example)."""
+INDUCTOR_EXAMPLES = max(3, E_EXAMPLES // 4)
+"""Examples of the inductor property (nightly: 50)."""
 
 E_SHAPE_ELEMENTS = 24
 GRAD_DTYPE_FAMILIES = ("float", "complex")
@@ -47,6 +55,24 @@ def e_settings() -> settings:
     return settings(max_examples=E_EXAMPLES)
 
 
+def e_settings_inductor() -> settings:
+    """The Hypothesis settings of the inductor property (E-8)."""
+    return settings(max_examples=INDUCTOR_EXAMPLES)
+
+
+def require_inductor(profile: str) -> None:
+    """E-8 runs only under :data:`INDUCTOR_PROFILE` and with a C++ compiler; else the
+    clause is not applicable, with the reason."""
+    if profile != INDUCTOR_PROFILE:
+        raise NotApplicable(
+            f"backend='inductor' is checked only by the {INDUCTOR_PROFILE} profile (it compiles "
+            f"C++: about 15 s cold, 1 s per example); this run's profile: {profile}")
+    compilers = [os.environ.get("CXX", ""), "c++", "g++", "clang++"]
+    if not any(name and shutil.which(name) for name in compilers):
+        raise NotApplicable("backend='inductor' needs a C++ compiler (CXX, c++, g++ or "
+                            "clang++) on PATH; none was found")
+
+
 def data_device(allowed: Sequence[str]) -> str:
     """The first allowed device holding data (compiled results are compared by value)."""
     for device in allowed:
@@ -56,10 +82,22 @@ def data_device(allowed: Sequence[str]) -> str:
                         "values)")
 
 
-def grad_dtypes(device: str) -> st.SearchStrategy[torch.dtype]:
-    """Dtypes a parameter built end to end may have: they require grad and add."""
+FULL_PRECISION_BYTES = 4
+"""Inductor computes float16 and bfloat16 in float32 and rounds once per fused kernel, so
+its bits differ from eager's whichever implementation runs; from 4 bytes a component on,
+it computes in the dtype itself (E-8)."""
+
+
+def grad_dtypes(device: str, full_precision: bool = False) -> st.SearchStrategy[torch.dtype]:
+    """Dtypes a parameter built end to end may have: they require grad and add
+    (``full_precision``: only those of :data:`FULL_PRECISION_BYTES` a component or more)."""
+    def usable(info: DtypeInfo) -> bool:
+        component = info.dtype.to_real() if info.dtype.is_complex else info.dtype
+        wide = component.itemsize >= FULL_PRECISION_BYTES
+        return can_add(info.dtype, device) and (wide or not full_precision)
+
     return dtypes(device, requires_grad=True, families=GRAD_DTYPE_FAMILIES,
-                  where=lambda info: can_add(info.dtype, device)).map(lambda info: info.dtype)
+                  where=usable).map(lambda info: info.dtype)
 
 
 def e_shapes(max_rank: int = 8) -> st.SearchStrategy[tuple[int, ...]]:

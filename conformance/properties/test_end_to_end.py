@@ -26,11 +26,13 @@ from conformance.properties._compiled import (
     data_device,
     dynamo_log,
     e_settings,
+    e_settings_inductor,
     e_shapes,
     grad_dtypes,
     graph_break_reasons,
     make_input,
     real_sum,
+    require_inductor,
     same_bits,
     same_parameter,
 )
@@ -80,12 +82,14 @@ class Build:
 
 
 @st.composite
-def builds(draw: st.DrawFn, allowed: tuple[str, ...], *, max_rank: int = 8) -> Build:
+def builds(draw: st.DrawFn, allowed: tuple[str, ...], *, max_rank: int = 8,
+           views: tuple[str, ...] = VIEWS, full_precision: bool = False) -> Build:
     device = data_device(allowed)
     return Build(
-        shape=draw(e_shapes(max_rank)), dtype=draw(grad_dtypes(device)), device=device,
+        shape=draw(e_shapes(max_rank)), dtype=draw(grad_dtypes(device, full_precision)),
+        device=device,
         seed=draw(st.integers(0, 2**16)), requires_grad=draw(st.booleans()),
-        view=draw(st.sampled_from(VIEWS)), form=draw(st.sampled_from(FORMS)),
+        view=draw(st.sampled_from(views)), form=draw(st.sampled_from(FORMS)),
     )
 
 
@@ -369,3 +373,21 @@ def test_safe_as_shipped(cp_impl: Implementation, cp_devices: tuple[str, ...],
         except ClauseViolation as error:
             raise ClauseViolation(error.clause_id, error.expected, f"{error.actual}; {FIX}"
                                   ) from None
+
+
+@pytest.mark.clause("E-8")
+@e_settings_inductor()
+@given(data=st.data())
+def test_inductor_backend(cp_impl: Implementation, cp_devices: tuple[str, ...], cp_profile: str,
+                          data: st.DataObject) -> None:
+    """E-1's check with ``backend="inductor"``: contiguous intermediates, dtypes of 32 bits a
+    component and more (see E-8)."""
+    require_inductor(cp_profile)
+    case = data.draw(builds(cp_devices, views=("as is",), full_precision=True), label="case")
+    # Deferred: importing inductor's config costs every other E test otherwise.
+    from torch._inductor import config as inductor_config
+
+    # One compile thread: inductor's pool of compile threads would outlive the test (it
+    # would fail the suite's thread-leak check) and buys nothing for kernels this small.
+    with dynamo_log(), swapped_in(cp_impl), inductor_config.patch(compile_threads=1):
+        check_compiled_equals_eager(cp_impl, case, clause="E-8", backend="inductor")
