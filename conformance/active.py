@@ -13,7 +13,8 @@ import pytest
 from conformance import clauses, fuzzing, layers
 from conformance.deadline import journal_calls_to, read_journal
 from conformance.outcomes import clause_ids, crash_outcome, outcome_for
-from conformance.report import ResultBook, TestOutcome, render_failures, render_table, write
+from conformance.report.rendering import render_failures, render_table
+from conformance.report.results import ResultBook, TestOutcome, write
 from conformance.suite import SEED_WIRE_KEY, Suite, implementation_of
 
 WIRE_KEY = "cpconf"

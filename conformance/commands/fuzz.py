@@ -37,7 +37,9 @@ from conformance.commands.pytest_session import (
     report_path,
     run_pytest,
 )
-from conformance.report import conforms, verdict, write
+from conformance.report.policy import conforms
+from conformance.report.rendering import verdict
+from conformance.report.results import write
 from conformance.sharding import Shard
 
 DEFAULT_DB = ".cpconf-db"
