@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 ENGINE = ("active", "suite", "plugin", "profiles", "report", "outcomes", "fuzzing",
-          "killclock", "progress", "expectations", "hypothesis_internals", "catalogue",
-          "coverage", "global_state", "database", "sharding", "merge")
+          "killclock", "failure_clock", "progress", "expectations", "hypothesis_internals",
+          "catalogue", "coverage", "global_state", "database", "sharding", "merge")
 CLI = ("cli", "commands")
 
 
