@@ -10,10 +10,16 @@ from typing import Any
 
 import pytest
 
-from conformance import clauses, fuzzing, layers
+from conformance import clauses, layers
 from conformance.deadline import journal_calls_to, read_journal
+from conformance.fuzzing.annotation import FuzzBook
+from conformance.fuzzing.counts import STATS_KEY, Counts
+from conformance.fuzzing.options import FuzzOptions
+from conformance.fuzzing.progress import progress_line
+from conformance.fuzzing.slicing import WorkerShare, run_property
 from conformance.outcomes import clause_ids, crash_outcome, outcome_for
-from conformance.report import ResultBook, TestOutcome, render_failures, render_table, write
+from conformance.report.rendering import render_failures, render_table
+from conformance.report.results import ResultBook, TestOutcome, write
 from conformance.suite import SEED_WIRE_KEY, Suite, implementation_of
 
 WIRE_KEY = "cpconf"
@@ -36,9 +42,9 @@ class ActiveSuite:
         if self.book is not None:
             for clause_id in layers.deselected_clauses(suite.layers):
                 self.book.exclude(clause_id, layers.reason(suite.layers))
-        self.fuzz = fuzzing.FuzzOptions.from_config(config)
-        self.fuzz_book = fuzzing.FuzzBook() if controller and self.fuzz.active else None
-        self.share: fuzzing.WorkerShare | None = None
+        self.fuzz = FuzzOptions.from_config(config)
+        self.fuzz_book = FuzzBook() if controller and self.fuzz.active else None
+        self.share: WorkerShare | None = None
         self.started = time.time()
         # Crash containment: each xdist worker journals the implementation call it is
         # inside, so a worker that dies names the call (see crash_outcome).
@@ -101,27 +107,28 @@ class ActiveSuite:
         workers = getattr(self.config, "workerinput", {}).get("workercount", 1)
         properties = sum(1 for item in session.items if _is_property(item)
                          and getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
-        self.share = fuzzing.WorkerShare(total=properties, workers=int(workers))
+        self.share = WorkerShare(total=properties, workers=int(workers))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
-        """Fuzz mode: run a Hypothesis property chunk after chunk (see :mod:`fuzzing`)."""
+        """Fuzz mode: run a Hypothesis property chunk after chunk (see
+        :mod:`conformance.fuzzing.slicing`)."""
         function = getattr(pyfuncitem, "obj", None)
         if (not self.fuzz.active or self.config.getoption("cp_replay")
                 or not _is_property(pyfuncitem)
                 or not getattr(function, "is_hypothesis_test", False)):
             return None
         if self.share is None:
-            self.share = fuzzing.WorkerShare(total=1, workers=1)
-        counts = fuzzing.Counts()
+            self.share = WorkerShare(total=1, workers=1)
+        counts = Counts()
         try:
-            fuzzing.run_property(
+            run_property(
                 pyfuncitem, self.fuzz, self.share, implementation_of(pyfuncitem, self.suite),
                 clause_ids(pyfuncitem), max(1, int(self.config.getoption("cp_batch"))),
                 self.suite.seed, counts,
             )
         finally:
-            pyfuncitem.user_properties.append((fuzzing.STATS_KEY, counts.to_wire()))
+            pyfuncitem.user_properties.append((STATS_KEY, counts.to_wire()))
         return True
 
     @pytest.hookimpl(wrapper=True)
@@ -146,8 +153,8 @@ class ActiveSuite:
         for key, value in report.user_properties:
             if key == WIRE_KEY and isinstance(value, dict):
                 self.book.add(TestOutcome.from_wire(value))
-            elif key == fuzzing.STATS_KEY and self.fuzz_book is not None and report.when == "call":
-                self._fuzz_progress(report, fuzzing.Counts.from_wire(value))  # type: ignore[arg-type]
+            elif key == STATS_KEY and self.fuzz_book is not None and report.when == "call":
+                self._fuzz_progress(report, Counts.from_wire(value))  # type: ignore[arg-type]
 
     def _last_call(self, report: pytest.TestReport) -> str:
         """The call a crashed worker was inside, from its journal ("" when unknown)."""
@@ -156,7 +163,7 @@ class ActiveSuite:
             return ""
         return read_journal(str(self.journals / f"{gateway.id}.log"))
 
-    def _fuzz_progress(self, report: pytest.TestReport, counts: fuzzing.Counts) -> None:
+    def _fuzz_progress(self, report: pytest.TestReport, counts: Counts) -> None:
         outcome = next((TestOutcome.from_wire(value)  # type: ignore[arg-type]
                         for key, value in report.user_properties if key == WIRE_KEY), None)
         if outcome is None or self.fuzz_book is None:
@@ -164,7 +171,7 @@ class ActiveSuite:
         self.fuzz_book.add(outcome.implementation, outcome.clauses, counts)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line(fuzzing.progress_line(report.nodeid, outcome.clauses, counts))
+            reporter.write_line(progress_line(report.nodeid, outcome.clauses, counts))
 
     def report(self) -> dict[str, Any]:
         assert self.book is not None

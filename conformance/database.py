@@ -6,7 +6,8 @@ by the xdist workers of one machine) or a URL ``redis://HOST:PORT/N``
 (Hypothesis's own ``RedisExampleDatabase``), which many fuzzing processes on
 many machines share: what one finds, every other replays first. Keys are the
 same for both (the property plus the implementation, see
-:mod:`conformance.fuzzing`), so a matrix never mixes implementations.
+:mod:`conformance.fuzzing.hypothesis_patches`), so a matrix never mixes
+implementations.
 
 Hypothesis does not catch database errors while a test runs, so the database
 is wrapped in :class:`GuardedDatabase`: a server lost mid-run is reported once

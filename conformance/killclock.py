@@ -1,69 +1,33 @@
-"""Measure how fast each failing test finds its first failure (``cpconf mutants``).
+"""The pytest plugin of ``cpconf mutants`` runs: kill times, targeting, no shrinking.
 
-Registered with ``-p conformance.killclock``; inert unless ``--cp-kill-log
-PATH`` is given. For a ``@given`` test it wraps the test's
-``hypothesis.inner_test`` (the documented hook for wrapping the function
-Hypothesis calls once per example) for the duration of the call, counts
-every example executed, and remembers the count and the seconds since the
-call started when an example first raises anything but Hypothesis's own
-control flow or a skip: examples-to-first-failure and seconds-to-first-failure.
-Shrinking runs after that point and is not counted. A test without
-``@given`` is one example, timed over the whole call. Records travel to the
-controller as ``user_properties`` (so ``-n`` works) and are written as JSON.
-
-(Hypothesis's observability callbacks would give the same counts, but made
-the run two to six times slower.)
+Registered with ``-p conformance.killclock``; inert unless given its options.
+``--cp-kill-log PATH`` measures how fast each failing test finds its first
+failure: every test call runs under a :class:`conformance.failure_clock.FailureClock`
+(for a ``@given`` test it wraps the test's ``hypothesis.inner_test`` for the
+duration of the call), giving examples-to-first-failure and
+seconds-to-first-failure; a test without ``@given`` is one example, timed over
+the whole call. Records travel to the controller as ``user_properties`` (so
+``-n`` works) and are written as JSON. ``--cp-targeted-mutants`` runs each
+catalogued mutant only against the properties of the clause it breaks;
+``--cp-no-shrink`` drops Hypothesis's shrink phase.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
-from hypothesis.errors import UnsatisfiedAssumption
 
 from conformance.catalogue import mutants
+from conformance.failure_clock import FailureClock
 from conformance.outcomes import clause_ids
 
 WIRE_KEY = "cpconf_kill"
-_NOT_FAILURES: tuple[type[BaseException], ...] = (
-    UnsatisfiedAssumption, pytest.skip.Exception, KeyboardInterrupt,
-)
-
-
-class _Clock:
-    """Counters for the current call."""
-
-    def __init__(self) -> None:
-        self.examples = 0
-        self.first_failure: tuple[int, float] | None = None
-        self.started = time.perf_counter()
-
-    def wrap(self, test: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(test)
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.examples += 1
-            try:
-                return test(*args, **kwargs)
-            except BaseException as error:
-                if self.first_failure is None and _is_failure(error):
-                    self.first_failure = (self.examples, time.perf_counter() - self.started)
-                raise
-
-        return counted
-
-
-def _is_failure(error: BaseException) -> bool:
-    if isinstance(error, _NOT_FAILURES):
-        return False
-    # Hypothesis stops an example that ran out of data with its own StopTest.
-    return type(error).__name__ != "StopTest"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -126,7 +90,7 @@ def _implementation_id(item: pytest.Item) -> str:
     return str(getattr(param, "id", ""))
 
 
-_CLOCK = pytest.StashKey[_Clock]()
+_CLOCK = pytest.StashKey[FailureClock]()
 _ELAPSED = pytest.StashKey[float]()
 
 
@@ -139,7 +103,7 @@ class KillClock:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
-        clock = _Clock()
+        clock = FailureClock()
         item.stash[_CLOCK] = clock
         handle = getattr(getattr(item, "obj", None), "hypothesis", None)
         inner = getattr(handle, "inner_test", None)

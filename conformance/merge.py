@@ -24,7 +24,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from conformance import clauses
-from conformance.report import SCHEMA_VERSION, decide
+from conformance.report.policy import decide
+from conformance.report.results import SCHEMA_VERSION
 from conformance.sharding import REASON_PREFIX
 
 PRECEDENCE = (

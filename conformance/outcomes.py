@@ -11,7 +11,7 @@ import pytest
 from conformance.applicability import Blocked, NotApplicable
 from conformance.coverage import property_target
 from conformance.implementation import MissingApi
-from conformance.report import TestOutcome
+from conformance.report.results import TestOutcome
 from conformance.suite import Suite, implementation_of, pyargs_target
 from conformance.violation import VIOLATIONS
 

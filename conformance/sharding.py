@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 
 from conformance.coverage import clauses_by_property
-from conformance.report import ResultBook
+from conformance.report.results import ResultBook
 
 REASON_PREFIX = "in another shard"
 

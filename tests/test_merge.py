@@ -13,7 +13,7 @@ import pytest
 from conformance import clauses, cli
 from conformance.coverage import clauses_by_property
 from conformance.merge import PRECEDENCE, MergeError, junit_xml, merge, merge_rows
-from conformance.report import SCHEMA_VERSION, STATUSES
+from conformance.report.results import SCHEMA_VERSION, STATUSES
 from conformance.sharding import Shard
 
 

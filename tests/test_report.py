@@ -5,14 +5,9 @@ from __future__ import annotations
 import re
 
 from conformance import clauses
-from conformance.report import (
-    ResultBook,
-    TestOutcome,
-    conforms,
-    render_failures,
-    render_table,
-    verdict,
-)
+from conformance.report.policy import conforms
+from conformance.report.rendering import render_failures, render_table, verdict
+from conformance.report.results import ResultBook, TestOutcome
 
 IMPLEMENTATIONS = [{"id": "mine", "spec": "mine", "origin": "test", "missing_api": []}]
 

@@ -1,7 +1,7 @@
 """``cpconf fuzz``: nightly fuzzing with a time budget and a persistent example database.
 
 Every property runs under the ``nightly`` profile, run after run with new
-seeds, until the budget ends (``--cp-stop-at``, see :mod:`conformance.fuzzing`);
+seeds, until the budget ends (``--cp-stop-at``, see :mod:`conformance.fuzzing.slicing`);
 the example database in ``--db`` (a directory, or a Redis URL that many
 machines share, :mod:`conformance.database`) is replayed first and grows with
 every failure found. ``--shard I/N`` runs one share of the properties
@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from conformance import database, fuzzing
+from conformance import database
 from conformance.commands.pytest_session import (
     add_layers_option,
     check_layers,
@@ -37,7 +37,11 @@ from conformance.commands.pytest_session import (
     report_path,
     run_pytest,
 )
-from conformance.report import conforms, verdict, write
+from conformance.fuzzing.counts import Counts
+from conformance.fuzzing.progress import read_progress
+from conformance.report.policy import conforms
+from conformance.report.rendering import verdict
+from conformance.report.results import write
 from conformance.sharding import Shard
 
 DEFAULT_DB = ".cpconf-db"
@@ -217,7 +221,7 @@ class _Ticker:
                 print(line, flush=True)
 
     def line(self) -> str | None:
-        totals = fuzzing.read_progress(self.directory)
+        totals = read_progress(self.directory)
         if not totals:
             return None
         parts = []
@@ -232,5 +236,5 @@ class _Ticker:
                 + ", ".join(parts))
 
     @staticmethod
-    def implementations(totals: dict[str, fuzzing.Counts]) -> set[str]:
+    def implementations(totals: dict[str, Counts]) -> set[str]:
         return {key.split("|", 1)[0] for key in totals}

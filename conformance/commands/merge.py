@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance.merge import MergeError, junit_xml, merge
-from conformance.report import conforms, render_failures, render_table, verdict, write
+from conformance.report.policy import conforms
+from conformance.report.rendering import render_failures, render_table, verdict
+from conformance.report.results import write
 
 
 def add_parser(subparsers: Any) -> None:

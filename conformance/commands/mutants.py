@@ -4,8 +4,9 @@ One pytest session checks every mutant and every alternate of
 :mod:`conformance.catalogue` as a matrix (one ``--cp-impl`` each). A mutant
 is *killed* when its ``BREAKS`` clause fails; an alternate *passes* when no
 clause fails and only its declared clauses are missing API. Examples- and
-seconds-to-first-failure come from :mod:`conformance.killclock` (Hypothesis
-observability: executed examples counted up to the first failing one).
+seconds-to-first-failure come from :mod:`conformance.killclock` (a
+:mod:`conformance.failure_clock` per test call: executed examples counted up to
+the first failing one).
 Exit 0 only when every mutant is killed on its clause and every alternate passes.
 A mutant whose clause only one profile checks (``PROFILE``: E-8 is ``nightly``'s)
 runs in a second, targeted session under that profile (its report beside the

@@ -20,7 +20,8 @@ from conformance.commands.pytest_session import (
     run_pytest,
 )
 from conformance.progress import FamilyProgress
-from conformance.report import conforms, render_failures, render_table, verdict
+from conformance.report.policy import conforms
+from conformance.report.rendering import render_failures, render_table, verdict
 
 
 def add_parser(subparsers: Any) -> None:

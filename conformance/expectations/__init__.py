@@ -9,7 +9,7 @@ one sub-table per clause ID::
     torch = ">=2.5"                            # optional PEP 440 range of torch versions
 
 An expected failure does not fail the run; an expected failure that now passes
-is ``unexpected-pass`` and does (see :func:`conformance.report.decide`). A
+is ``unexpected-pass`` and does (see :func:`conformance.report.policy.decide`). A
 name without a path (``--expect torch``) picks a file shipped in this package.
 """
 
