@@ -12,6 +12,7 @@ import pytest
 
 from conformance import clauses, layers
 from conformance.deadline import journal_calls_to, read_journal
+from conformance.dynamo_log import SECTION, take_passing_lines
 from conformance.fuzzing.annotation import FuzzBook
 from conformance.fuzzing.counts import STATS_KEY, Counts
 from conformance.fuzzing.options import FuzzOptions
@@ -140,6 +141,9 @@ class ActiveSuite:
                 *((WIRE_KEY, outcome.to_wire())
                   for outcome in outcome_for(self.suite, item, call, report)),
             ]
+            said = take_passing_lines()
+            if said and report.when == "call" and report.passed:
+                report.sections.append((SECTION, "\n".join(said)))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -195,3 +199,18 @@ class ActiveSuite:
         if failures:
             terminalreporter.write_sep("-", "clause failures")
             terminalreporter.write_line(failures)
+        if self.config.get_verbosity() > 0:
+            self._dynamo_log(terminalreporter)
+
+    @staticmethod
+    def _dynamo_log(terminalreporter: Any) -> None:
+        """With ``-v``: what Dynamo said during passing E tests (failures show it already)."""
+        said = [(report.nodeid, text) for report in terminalreporter.stats.get("passed", [])
+                for title, text in report.sections if title == SECTION]
+        if not said:
+            return
+        terminalreporter.write_sep("-", SECTION.lower() + " (passing tests)")
+        for nodeid, text in said:
+            terminalreporter.write_line(f"{nodeid}:")
+            for line in text.splitlines():
+                terminalreporter.write_line(f"  {line}")

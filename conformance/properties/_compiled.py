@@ -3,27 +3,25 @@
 Eager ``nn.Parameter(t)`` calls no implementation, so the eager run of the same
 function is the oracle. Each example runs under :func:`conformance.swap_in.swapped_in`
 (Dynamo reset on entry and exit), every compiled call is bounded by the
-implementation's deadline plus :data:`COMPILE_ALLOWANCE` (a first compile takes
-about a second, a hang still fails), and Dynamo's warnings and graph-break
-reasons are captured and shown only with a failure (:func:`dynamo_log`).
+implementation's deadline plus time for a first compile (:func:`compiled_call_bound`:
+a cold compile takes a second or two, a hang still fails), and Dynamo's warnings and graph-break
+reasons are captured by :mod:`conformance.dynamo_log`.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
-from hypothesis import note, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from conformance.applicability import NotApplicable
 from conformance.deadline import call_with_deadline
+from conformance.dynamo_log import first_lines
 from conformance.implementation import Implementation
 from conformance.properties._support import can_add
 from conformance.violation import check
@@ -32,7 +30,11 @@ from strategies.bitwise import first_bitwise_difference
 from strategies.dtypes import DtypeInfo
 
 COMPILE_ALLOWANCE = 60.0
-"""Seconds a compiled call may take beyond the implementation's deadline (a cold compile)."""
+"""Most seconds a compiled call may take beyond the implementation's deadline (a cold
+compile; inductor's first takes about 15 s)."""
+COMPILE_ALLOWANCE_DEADLINES = 10
+"""A compiled call's allowance in deadlines, up to :data:`COMPILE_ALLOWANCE`: a short
+``--cp-deadline`` (the kill matrix uses 2 s) makes a hang under compilation fail fast."""
 
 E_EXAMPLES = max(3, min((settings.default or settings()).max_examples // 10, 200))
 """Examples per E property: each one compiles afresh (about 0.1 s, 1 s the first time),
@@ -46,8 +48,6 @@ INDUCTOR_EXAMPLES = max(3, E_EXAMPLES // 4)
 E_SHAPE_ELEMENTS = 24
 GRAD_DTYPE_FAMILIES = ("float", "complex")
 """Dtypes autograd supports and arithmetic works on (float8 has neither)."""
-
-DYNAMO_LOGGERS = ("torch._dynamo", "torch._inductor", "torch.fx.experimental.symbolic_shapes")
 
 
 def e_settings() -> settings:
@@ -130,19 +130,21 @@ def compiled(function: Callable[..., Any], *, fullgraph: bool = True,
     return torch.compile(function, backend=backend, fullgraph=fullgraph)
 
 
+def compiled_call_bound(deadline: float) -> float:
+    """Seconds a compiled call may take: the deadline plus room for a first compile
+    (deadline 30 s: 90 s; 2 s: 22 s)."""
+    return deadline + min(COMPILE_ALLOWANCE, COMPILE_ALLOWANCE_DEADLINES * deadline)
+
+
 def call(impl: Implementation, clause: str, what: str, function: Callable[..., Any],
          *args: Any) -> Any:
     """Call compiled code, bounded; any exception fails ``clause`` with what Dynamo said."""
     try:
-        return call_with_deadline(impl.deadline + COMPILE_ALLOWANCE, what, function, *args)
+        return call_with_deadline(compiled_call_bound(impl.deadline), what, function, *args)
     except RecursionError as error:
         raise_failure(clause, what, f"RecursionError: {str(error)[:200]}")
     except Exception as error:  # compile errors name the implementation's frames
-        raise_failure(clause, what, f"{type(error).__name__}: {_first_lines(str(error))}")
-
-
-def _first_lines(text: str, lines: int = 6) -> str:
-    return "\n".join(text.strip().splitlines()[:lines])
+        raise_failure(clause, what, f"{type(error).__name__}: {first_lines(str(error))}")
 
 
 def raise_failure(clause: str, what: str, got: str) -> None:
@@ -175,52 +177,3 @@ def parameter_facts(tensor: torch.Tensor) -> dict[str, object]:
 def same_parameter(clause: str, what: str, got: torch.Tensor, expected: torch.Tensor) -> None:
     check(parameter_facts(got) == parameter_facts(expected), clause,
           f"{what} like eager's: {parameter_facts(expected)}", lambda: str(parameter_facts(got)))
-
-
-def graph_break_reasons() -> list[str]:
-    """The graph-break reasons Dynamo counted since the last reset (first line of each)."""
-    from torch._dynamo.utils import counters
-
-    return [str(reason).splitlines()[0] for reason in counters["graph_break"]]
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.name}: {_first_lines(record.getMessage(), 3)}")
-
-
-@contextmanager
-def dynamo_log() -> Iterator[list[str]]:
-    """Capture Dynamo's warnings (recompiles, graph breaks) for the block.
-
-    Nothing is printed on a passing example; on a failure the lines become a
-    Hypothesis note, shown with the failure (and by ``-v`` runs of it).
-    """
-    handler = _Collect()
-    loggers = [logging.getLogger(name) for name in DYNAMO_LOGGERS]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield handler.lines
-    except BaseException:
-        lines = handler.lines + [f"warning: {w.message}" for w in caught]
-        lines += [f"graph break: {reason}" for reason in _safe_reasons()]
-        if lines:
-            note("Dynamo said:\n  " + "\n  ".join(dict.fromkeys(lines)))
-        raise
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
-
-
-def _safe_reasons() -> list[str]:
-    try:
-        return graph_break_reasons()
-    except Exception:  # the counters are Dynamo's internals; the log is only a help
-        return []

@@ -19,17 +19,16 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.dynamo_log import dynamo_log, graph_break_reasons
 from conformance.implementation import Implementation
 from conformance.properties._compiled import (
     call,
     compiled,
     data_device,
-    dynamo_log,
     e_settings,
     e_settings_inductor,
     e_shapes,
     grad_dtypes,
-    graph_break_reasons,
     make_input,
     real_sum,
     require_inductor,
