@@ -83,7 +83,7 @@ def body_loop(spec: str, cases: int, seed: int = 0) -> float:
     reference on the same case unless the implementation is the reference):
     this separates its cost from the framework's.
     """
-    from conformance.properties._support import TakeOver
+    from conformance.properties._cases import TakeOver
     from conformance.properties.test_gradient import Backward, check_gradient_identity
     from strategies import PlaceholderRequest, Source
 

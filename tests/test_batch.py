@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from conformance.properties._support import take_over_recipe
+from conformance.properties._cases import take_over_recipe
 from conformance.properties.test_gradient import backward_recipe
 from strategies import LAYOUTS, special_bit_patterns, supported_dtypes
 from strategies.recipes import value_pool

@@ -23,7 +23,7 @@ from conformance.applicability import NotApplicable
 from conformance.deadline import call_with_deadline
 from conformance.dynamo_log import first_lines
 from conformance.implementation import Implementation
-from conformance.properties._support import can_add
+from conformance.properties._tensor_facts import can_add
 from conformance.violation import check
 from strategies import dtypes, has_data, shapes
 from strategies.bitwise import first_bitwise_difference

@@ -21,23 +21,15 @@ from hypothesis import strategies as st
 
 from conformance.batch import draw_cases
 from conformance.implementation import Implementation
-from conformance.properties._support import (
+from conformance.properties._autograd_graph import accumulated_variables, graph_nodes
+from conformance.properties._cases import SMALL, TakeOver, special_sweep, sweep, take_overs
+from conformance.properties._reference_comparison import (
     REFERENCE,
-    SMALL,
-    Metadata,
-    TakeOver,
-    accumulated_variables,
-    addressed_layout,
     check_same_as_reference,
     check_same_bits_as_reference,
-    clone_exact,
-    graph_nodes,
     is_reference,
-    special_sweep,
-    storage_id,
-    sweep,
-    take_overs,
 )
+from conformance.properties._tensor_facts import Metadata, addressed_layout, clone_exact, storage_id
 from conformance.violation import ClauseViolation, check
 from strategies import (
     COMMON_GRAD_MODES,

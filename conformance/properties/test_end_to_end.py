@@ -35,7 +35,7 @@ from conformance.properties._compiled import (
     same_bits,
     same_parameter,
 )
-from conformance.properties._support import storage_id
+from conformance.properties._tensor_facts import storage_id
 from conformance.swap_in import dynamo_settings, swapped_in
 from conformance.violation import ClauseViolation, check
 

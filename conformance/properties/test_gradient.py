@@ -25,23 +25,22 @@ from torch.autograd.gradcheck import GradcheckError
 from conformance.applicability import NotApplicable
 from conformance.batch import draw_cases
 from conformance.implementation import Implementation
-from conformance.properties._support import (
+from conformance.properties._autograd_graph import accumulated_variables, graph_nodes
+from conformance.properties._cases import (
     GRAD_FAMILIES,
-    REFERENCE,
-    Metadata,
     TakeOver,
-    accumulated_variables,
-    can_add,
-    check_same_as_reference,
-    check_same_bits_as_reference,
-    clone_exact,
-    graph_nodes,
-    is_reference,
     special_sweep,
     sweep,
     take_over_recipe,
     take_overs,
 )
+from conformance.properties._reference_comparison import (
+    REFERENCE,
+    check_same_as_reference,
+    check_same_bits_as_reference,
+    is_reference,
+)
+from conformance.properties._tensor_facts import Metadata, can_add, clone_exact
 from conformance.violation import check
 from strategies import (
     PlaceholderRequest,

@@ -18,19 +18,17 @@ from hypothesis import strategies as st
 
 from conformance.batch import draw_cases
 from conformance.implementation import Implementation
-from conformance.properties._support import (
+from conformance.properties._cases import SMALL, TakeOver, boundary_requests, sweep, take_overs
+from conformance.properties._reference_comparison import (
     REFERENCE,
-    SMALL,
-    Metadata,
-    TakeOver,
-    boundary_requests,
     check_same_as_reference,
+    is_reference,
+)
+from conformance.properties._tensor_facts import (
+    Metadata,
     contiguous_strides,
     describe_placeholder,
-    is_reference,
     storage_id,
-    sweep,
-    take_overs,
 )
 from conformance.violation import check
 from strategies import (

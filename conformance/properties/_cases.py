@@ -1,14 +1,13 @@
-"""Shared pieces of the tensor-side properties (P-, C- and G-clauses).
+"""Cases for the tensor-side properties (P-, C- and G-clauses): what they draw and sweep.
 
-Case strategies built on the public :mod:`strategies` package, metadata
-snapshots, autograd-graph walks and the comparison with :mod:`reference_impl`.
-Nothing here checks a clause by itself: the ``check_*`` functions in the
-property modules do, each naming its own clause.
+Take-overs (one ``tracable_create_parameter`` call, C-1 .. C-7, G-1 .. G-4, P-6) drawn with
+the public :mod:`strategies` package or built by their seeded recipe for fuzz batches, and the
+fixed sweeps that run on every seed: the size boundaries of P-1 .. P-5 and every special bit
+pattern of a dtype (C-3, G-1). Nothing here checks a clause by itself.
 """
 
 from __future__ import annotations
 
-import functools
 import random
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -18,9 +17,6 @@ from typing import Any, TypeVar
 import torch
 from hypothesis import strategies as st
 
-import reference_impl
-from conformance.implementation import Implementation
-from conformance.violation import check
 from strategies import (
     FAMILIES,
     DtypeInfo,
@@ -33,7 +29,7 @@ from strategies import (
     special_bit_patterns,
     supported_dtypes,
 )
-from strategies.bitwise import first_bitwise_difference, integer_view_dtype
+from strategies.bitwise import integer_view_dtype
 from strategies.recipes import dtype_recipe, shape_recipe, source_recipe
 from strategies.shapes import boundary_shapes, large_budget
 
@@ -163,167 +159,6 @@ def boundary_requests(allowed: Sequence[str]) -> list[PlaceholderRequest]:
                 for flag in (False, True) if info.can_require_grad else (False,):
                     requests.append(PlaceholderRequest(shape, info.dtype, device, flag))
     return requests
-
-
-# --- metadata ----------------------------------------------------------------------------
-
-
-def storage_id(tensor: torch.Tensor) -> int:
-    """Identity of the storage object behind ``tensor`` (equal iff shared, also on meta)."""
-    return int(tensor.untyped_storage()._cdata)
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """Everything C-6 and P-6 promise to leave unchanged, as one comparable value."""
-
-    shape: tuple[int, ...]
-    stride: tuple[int, ...]
-    offset: int
-    dtype: torch.dtype
-    device: str
-    requires_grad: bool
-    nbytes: int
-    data_ptr: int
-    storage: int
-
-    @classmethod
-    def of(cls, tensor: torch.Tensor) -> Metadata:
-        storage = tensor.untyped_storage()
-        return cls(
-            tuple(tensor.shape), tuple(tensor.stride()), int(tensor.storage_offset()), tensor.dtype,
-            str(tensor.device), tensor.requires_grad, storage.nbytes(), storage.data_ptr(),
-            storage_id(tensor),
-        )
-
-    def differences(self, other: Metadata) -> str:
-        """``field: self -> other`` for every field that differs."""
-        changed = [
-            f"{name}: {getattr(self, name)} -> {getattr(other, name)}"
-            for name in self.__dataclass_fields__
-            if getattr(self, name) != getattr(other, name)
-        ]
-        return "; ".join(changed) or "nothing"
-
-
-def addressed_layout(tensor: torch.Tensor) -> dict[str, object]:
-    """Shape, offset, dtype, device and the strides of dims of extent > 1 (C-2: the stride
-    of an extent-1 dim addresses nothing and may differ)."""
-    return {
-        "shape": tuple(tensor.shape),
-        "stride": tuple(
-            stride if extent != 1 else "*"
-            for extent, stride in zip(tensor.shape, tensor.stride(), strict=True)
-        ),
-        "offset": tensor.storage_offset(),
-        "dtype": tensor.dtype,
-        "device": str(tensor.device),
-    }
-
-
-def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
-    """The strides ``torch.empty(shape)`` has."""
-    strides: list[int] = []
-    running = 1
-    for extent in reversed(shape):
-        strides.append(running)
-        running *= max(extent, 1)
-    return tuple(reversed(strides))
-
-
-def describe_placeholder(tensor: torch.Tensor) -> dict[str, object]:
-    """What P-2 .. P-5 fix about a placeholder, as a comparable value."""
-    return {
-        "type": type(tensor).__name__,
-        "shape": tuple(tensor.shape),
-        "stride": tuple(tensor.stride()),
-        "offset": tensor.storage_offset(),
-        "dtype": tensor.dtype,
-        "device": str(tensor.device),
-        "requires_grad": tensor.requires_grad,
-        "nbytes": tensor.untyped_storage().nbytes(),
-        "is_leaf": tensor.is_leaf,
-        "grad is None": tensor.grad is None,
-        "grad_fn is None": tensor.grad_fn is None,
-    }
-
-
-# --- autograd ----------------------------------------------------------------------------
-
-
-def graph_nodes(root: Any) -> list[Any]:
-    """Every autograd node reachable from ``root`` (a grad_fn or None), each once."""
-    seen: dict[int, Any] = {}
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen[id(node)] = node
-        pending.extend(parent for parent, _ in node.next_functions)
-    return list(seen.values())
-
-
-def accumulated_variables(nodes: Sequence[Any]) -> list[torch.Tensor]:
-    """The leaves whose AccumulateGrad nodes are among ``nodes``."""
-    found = []
-    for node in nodes:
-        variable = getattr(node, "variable", None)
-        if isinstance(variable, torch.Tensor):
-            found.append(variable)
-    return found
-
-
-def clone_exact(tensor: torch.Tensor) -> torch.Tensor:
-    """A detached copy of ``tensor`` with the same bits (copies move bits, never round).
-
-    A clone of a detached tensor records no graph, so no ``no_grad`` block is needed (entering
-    one costs more than the clone of a small tensor)."""
-    return tensor.detach().clone()
-
-
-@functools.lru_cache(maxsize=64)
-def can_add(dtype: torch.dtype, device: str) -> bool:
-    """Whether torch adds two tensors of ``dtype`` on ``device`` (needed for G-3)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            a = torch.zeros(2, dtype=dtype, device=device)
-            a += torch.zeros(2, dtype=dtype, device=device)
-            _ = a + a
-    except (RuntimeError, TypeError, NotImplementedError):
-        return False
-    return True
-
-
-# --- the reference --------------------------------------------------------------------
-
-
-def is_reference(impl: Implementation) -> bool:
-    """True when ``impl`` is the reference itself (comparing it with itself proves nothing)."""
-    return impl.namespace is reference_impl
-
-
-REFERENCE = reference_impl
-
-
-def check_same_as_reference(clause: str, what: str, got: object, reference: object) -> None:
-    """Fail ``clause`` when the implementation's ``got`` differs from the reference's."""
-    check(
-        got == reference, clause, f"{what} as the reference implementation: {reference}",
-        lambda: f"{got} (reference: {reference})",
-    )
-
-
-def check_same_bits_as_reference(
-    clause: str, what: str, got: torch.Tensor, reference: torch.Tensor
-) -> None:
-    """Fail ``clause`` when ``got`` differs from the reference's tensor in any bit."""
-    difference = first_bitwise_difference(got, reference)
-    check(
-        difference is None, clause, f"{what} bit for bit as the reference implementation",
-        lambda: f"implementation vs reference: {difference}",
-    )
 
 
 def special_sweep(dtype: torch.dtype, device: str) -> torch.Tensor:
