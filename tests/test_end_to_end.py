@@ -15,13 +15,13 @@ import pytest
 import torch
 
 import reference_impl
-from conformance import layers
+from conformance import clauses, layers
 from conformance.applicability import NotApplicable
 from conformance.implementation import PUBLIC_NAMES, Implementation
 from conformance.swap_in import OPAQUE_NAME, sites, swapped_in, torch_originals
 from tests.conftest import load_report, run_cpconf, statuses
 
-E_CLAUSES = [f"E-{n}" for n in range(1, 8)]
+E_CLAUSES = [clause.id for clause in clauses.CLAUSES if clause.family == "E"]
 
 
 def _recording(name: str, log: list[str]) -> Implementation:
@@ -140,7 +140,9 @@ def test_torch_copied_outside_torch_fails_only_the_placement_clause(
     messages = [row.get("message", "")[:500] for row in data["implementations"][0]["clauses"]
                 if row["status"] == "fail"]
     assert failed == ["E-7"], messages
-    assert all(rows[cid] == "pass" for cid in E_CLAUSES if cid != "E-7"), rows
+    # E-8 (inductor) is the nightly profile's; this run is ci's.
+    assert all(rows[cid] == "pass" for cid in E_CLAUSES if cid not in ("E-7", "E-8")), rows
+    assert rows["E-8"] == "not-applicable"
     # A SHOULD failure never decides conformance; the message names the fix.
     assert result.returncode == 0, result.stdout[-3000:]
     e7 = next(row for row in data["implementations"][0]["clauses"] if row["id"] == "E-7")

@@ -47,11 +47,19 @@ def catalogue_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     assert (out / "matrix.json").exists(), result.stdout + result.stderr
     matrix = json.loads((out / "matrix.json").read_text())
+    report = json.loads((out / "report.json").read_text())
+    # A mutant of a clause only one profile checks (E-8: nightly) ran in its own session,
+    # reported beside: REPORT.PROFILE.json.
+    gated = [path for path in out.glob("report.*.json") if path.stem.count(".") == 1
+             and not path.stem.endswith(".kills")]
+    assert [path.name for path in gated] == ["report.nightly.json"], gated
+    for path in gated:
+        report["implementations"] += json.loads(path.read_text())["implementations"]
     return {
         "code": result.returncode,
         "stdout": result.stdout,
         "elapsed": elapsed,
-        "report": json.loads((out / "report.json").read_text()),
+        "report": report,
         "verdicts": {v["name"]: v for v in matrix["verdicts"]},
         "summary": matrix["summary"],
     }
