@@ -1,9 +1,13 @@
-"""Self-validation: every mutant is caught on its clause, every alternate passes.
+"""``cpconf mutants``: the catalogue's registry, and the command on a sample of it.
 
-One ``cpconf mutants --targeted`` session (subprocess, ``ci`` profile, two
-xdist workers) checks the whole catalogue: each mutant against the properties
-of the clause it breaks, each alternate against everything. The tests below
-read its JSON report and kill matrix. The registry tests need no run.
+The whole catalogue (every mutant caught on its clause, every alternate passing,
+under the default run and two fixed seeds) is the self-validation step of the
+test command (README, CI: ``cpconf mutants --targeted -n 2 [--seeds 7,20261201]``),
+a session of a few minutes each; it exits 1 on any survivor or false positive.
+Here one ``cpconf mutants --targeted`` session (subprocess, ``ci`` profile, two
+xdist workers) runs a :data:`SAMPLE` that exercises every path of the command:
+a deadlock, bit-level failures, a mutant whose clause only the nightly profile
+checks, a partial alternate. The registry tests need no run.
 """
 
 from __future__ import annotations
@@ -29,11 +33,16 @@ DEADLOCK = "x_deadlock_on_reentry"
 
 MUTANTS = catalogue.mutants()
 ALTERNATES = catalogue.alternates()
+SAMPLE = (DEADLOCK, "c3_signed_zero", "g1_scaled", "e8_wrong_under_inductor",
+          "torch24_partial")
+"""The catalogue entries the command is tested on (see the module docstring)."""
+SAMPLED_MUTANTS = [entry for entry in MUTANTS if entry.name in SAMPLE]
+SAMPLED_ALTERNATES = [entry for entry in ALTERNATES if entry.name in SAMPLE]
 
 
 @pytest.fixture(scope="session")
 def catalogue_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Run ``cpconf mutants`` once for the whole catalogue."""
+    """Run ``cpconf mutants`` once over :data:`SAMPLE`."""
     out = tmp_path_factory.mktemp("mutants")
     env = dict(os.environ, CI="true",
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
@@ -41,7 +50,8 @@ def catalogue_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "mutants", "--profile", "ci", "-n", "2",
          "--targeted", "--deadline", str(DEADLINE), "--report", str(out / "report.json"),
-         "--matrix", str(out / "matrix.json")],
+         "--matrix", str(out / "matrix.json"),
+         *(arg for name in SAMPLE for arg in ("--only", name))],
         cwd=out, env=env, capture_output=True, text=True, timeout=1200,
     )
     elapsed = time.perf_counter() - started
@@ -105,7 +115,13 @@ def test_partial_alternate_declares_switch_clauses() -> None:
 # -- the catalogue run ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("entry", MUTANTS, ids=lambda e: e.name)
+def test_the_sample_covers_every_kind_of_entry() -> None:
+    assert len(SAMPLED_MUTANTS) + len(SAMPLED_ALTERNATES) == len(SAMPLE)
+    assert any(entry.profile for entry in SAMPLED_MUTANTS)
+    assert any(entry.partial for entry in SAMPLED_ALTERNATES)
+
+
+@pytest.mark.parametrize("entry", SAMPLED_MUTANTS, ids=lambda e: e.name)
 def test_mutant_fails_on_its_clause(catalogue_run: dict[str, Any],
                                     entry: catalogue.Entry) -> None:
     rows = _rows(catalogue_run, entry.spec)
@@ -114,15 +130,8 @@ def test_mutant_fails_on_its_clause(catalogue_run: dict[str, Any],
     assert catalogue_run["verdicts"][entry.name]["ok"]
 
 
-@pytest.mark.parametrize("entry", [e for e in ALTERNATES if not e.partial], ids=lambda e: e.name)
-def test_alternate_conforms(catalogue_run: dict[str, Any], entry: catalogue.Entry) -> None:
-    rows = _rows(catalogue_run, entry.spec)
-    bad = {clause_id: status for clause_id, status in rows.items()
-           if status in ("fail", "missing-api")}
-    assert not bad, f"false positive on {entry.name}: {bad}"
-
-
-@pytest.mark.parametrize("entry", [e for e in ALTERNATES if e.partial], ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", [e for e in SAMPLED_ALTERNATES if e.partial],
+                         ids=lambda e: e.name)
 def test_partial_module_reports_missing_api(catalogue_run: dict[str, Any],
                                             entry: catalogue.Entry) -> None:
     rows = _rows(catalogue_run, entry.spec)
@@ -146,7 +155,7 @@ def test_deadlock_fails_within_the_bound(catalogue_run: dict[str, Any]) -> None:
     within = re.compile(rf"within {DEADLINE:g} ?s")
     assert any(within.search(message) for message in messages), messages
     # the run went on after the hang: the implementations after it have results too
-    assert all(name in catalogue_run["verdicts"] for name in (e.name for e in ALTERNATES))
+    assert set(catalogue_run["verdicts"]) == set(SAMPLE)
 
 
 def test_command_exit_code_matches_the_matrix(catalogue_run: dict[str, Any]) -> None:
