@@ -154,8 +154,9 @@ def test_deadlock_fails_within_the_bound(catalogue_run: dict[str, Any]) -> None:
                 for failure in row.get("failures", [])]
     within = re.compile(rf"within {DEADLINE:g} ?s")
     assert any(within.search(message) for message in messages), messages
-    # the run went on after the hang: the implementations after it have results too
-    assert set(catalogue_run["verdicts"]) == set(SAMPLE)
+    # the run went on after the hang: the alternate checked after it has its own results
+    (after,) = SAMPLED_ALTERNATES
+    assert _rows(catalogue_run, after.spec) and catalogue_run["verdicts"][after.name]["ok"]
 
 
 def test_command_exit_code_matches_the_matrix(catalogue_run: dict[str, Any]) -> None:
