@@ -110,7 +110,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _explicit_specs(config: pytest.Config) -> list[str]:
+def explicit_specs(config: pytest.Config) -> list[str]:
     """The SPECs the user gave, by precedence; empty when none was given."""
     from_option = config.getoption("cp_impl")
     if from_option:
@@ -144,7 +144,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "clause(*ids): the SPEC.md clause(s) this conformance property checks"
     )
-    specs = _explicit_specs(config)
+    specs = explicit_specs(config)
     if not specs and not _points_into_package(config):
         return
     shard = _shard_and_database(config)
