@@ -100,7 +100,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         Shard.parse(args.shard)
     except ValueError as error:
         return str(error)
-    problem = check_specs(args.impl, args.expect) or check_layers(args.layers)
+    # The cheap check first: a bad --layers is reported before any implementation is imported.
+    problem = check_layers(args.layers) or check_specs(args.impl, args.expect)
     if problem is not None:
         return problem
     try:  # last: a ping, within seconds, before any test runs

@@ -61,7 +61,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    problem = check_specs(args.impl, args.expect) or check_layers(args.layers)
+    # The cheap check first: a bad --layers is reported before any implementation is imported.
+    problem = check_layers(args.layers) or check_specs(args.impl, args.expect)
     if problem is not None:
         print(f"cpconf: error: {problem}", file=sys.stderr)
         return 2
