@@ -1,11 +1,12 @@
 """``cpconf mutants``: the catalogue's registry, and the command on a sample of it.
 
 The whole catalogue (every mutant caught on its clause, every alternate passing,
-under the default run and two fixed seeds) is the self-validation step of the
-test command (README, CI: ``cpconf mutants --targeted -n 2 [--seeds 7,20261201]``),
-a session of a few minutes each; it exits 1 on any survivor or false positive.
-Here one ``cpconf mutants --targeted`` session (subprocess, ``ci`` profile, two
-xdist workers) runs a :data:`SAMPLE` that exercises every path of the command:
+under the default run) is the self-validation step of the test command (README,
+CI: ``cpconf mutants --targeted -n 2``), a session of a few minutes; it exits 1 on
+any survivor or false positive. The nightly template runs it under fresh seeds.
+Here one ``cpconf mutants --targeted`` session (subprocess, ``ci`` profile, one
+xdist worker: what follows the deadlock runs in the same process) runs a
+:data:`SAMPLE` that exercises every path of the command:
 a deadlock, bit-level failures, a mutant whose clause only the nightly profile
 checks, a partial alternate. The registry tests need no run.
 """
@@ -33,6 +34,9 @@ DEADLOCK = "x_deadlock_on_reentry"
 
 MUTANTS = catalogue.mutants()
 ALTERNATES = catalogue.alternates()
+pytestmark = pytest.mark.xdist_group("catalogue_run")
+"""Every test here on one xdist worker: the session fixture's run happens once."""
+
 SAMPLE = (DEADLOCK, "c3_signed_zero", "g1_scaled", "e8_wrong_under_inductor",
           "torch24_partial")
 """The catalogue entries the command is tested on (see the module docstring)."""
@@ -48,7 +52,7 @@ def catalogue_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "conformance.cli", "mutants", "--profile", "ci", "-n", "2",
+        [sys.executable, "-m", "conformance.cli", "mutants", "--profile", "ci", "-n", "1",
          "--targeted", "--deadline", str(DEADLINE), "--report", str(out / "report.json"),
          "--matrix", str(out / "matrix.json"),
          *(arg for name in SAMPLE for arg in ("--only", name))],
@@ -238,6 +242,7 @@ def test_seeds_command_reports_kills_per_seed(tmp_path: Path) -> None:
     names = ["p5_channels_last", "c6_same_width_reinterpret"]
     result = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "mutants", "--targeted", "--seeds", "3,11",
+         "-n", "0",
          "--report", str(tmp_path / "report.json"), "--matrix", str(tmp_path / "matrix.json"),
          *[arg for name in names for arg in ("--only", name)]],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from conformance.plugin import explicit_specs
+
 API_TESTS = "conformance.properties.test_api"
 
 
@@ -26,25 +28,28 @@ def test_matrix_runs_every_property_once_per_implementation(pytester: pytest.Pyt
 @pytest.mark.parametrize(
     ("cli", "env", "ini", "expected"),
     [
-        (["--cp-impl", "torch"], "reference", "reference", {"torch"}),
-        ([], "torch", "reference", {"torch"}),
-        ([], None, "torch", {"torch"}),
-        ([], None, None, {"reference"}),
+        (["--cp-impl", "torch"], "reference", "reference", ["torch"]),
+        ([], "torch,reference", "reference", ["torch", "reference"]),
+        ([], None, "torch", ["torch"]),
+        ([], None, None, []),
     ],
-    ids=["option-beats-env", "env-beats-ini", "ini-beats-default", "default"],
+    ids=["option-beats-env", "env-beats-ini", "ini-beats-default", "none-given"],
 )
 def test_implementation_precedence(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
-    cli: list[str], env: str | None, ini: str | None, expected: set[str],
+    cli: list[str], env: str | None, ini: str | None, expected: list[str],
 ) -> None:
+    """Which SPECs a session was given, read from pytest's real parsed configuration (the
+    plugin loaded through its entry point). None given means the reference runs:
+    ``test_ci_profile_is_kept_and_hypothesis_profile_respected`` sees it run."""
     if env is None:
         monkeypatch.delenv("CP_IMPL", raising=False)
     else:
         monkeypatch.setenv("CP_IMPL", env)
     if ini is not None:
         pytester.makeini(f"[pytest]\ncp_impl = {ini}\n")
-    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "-v", *cli)
-    assert _ids_run(result.stdout.str()) == expected
+    config = pytester.parseconfig(*cli)
+    assert explicit_specs(config) == expected
 
 
 def test_unknown_implementation_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -102,8 +107,10 @@ def test_ci_profile_is_kept_and_hypothesis_profile_respected(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CI", "true")
-    ci = pytester.runpytest_subprocess("--pyargs", API_TESTS)
+    monkeypatch.delenv("CP_IMPL", raising=False)
+    ci = pytester.runpytest_subprocess("--pyargs", API_TESTS, "-v")
     ci.stdout.fnmatch_lines(["*profile ci, seed derandomized*"])
+    assert _ids_run(ci.stdout.str()) == {"reference"}  # no implementation given: the reference
     pytester.makeconftest("""
         from hypothesis import settings
         settings.register_profile("mine", max_examples=3)

@@ -95,7 +95,7 @@ def test_a_hang_names_the_call_with_tensor_metadata_not_values() -> None:
 
 def test_deselected_must_clauses_are_not_run_and_the_output_is_quiet(tmp_path: Path) -> None:
     result = run_cpconf("run", "--impl", "reference", "--report", str(tmp_path / "r.json"),
-                        "--", "-k", "test_api", cwd=tmp_path)
+                        "-n", "0", "--", "-k", "test_api", cwd=tmp_path)
     assert result.returncode == 1, result.stdout[-3000:]
     rows = statuses(load_report(tmp_path / "r.json"))["reference"]
     assert rows["A-1"] == "pass" and rows["P-1"] == rows["S-8"] == "not-run"
@@ -109,7 +109,8 @@ def test_deselected_must_clauses_are_not_run_and_the_output_is_quiet(tmp_path: P
 def test_a_constructor_the_contract_cannot_call_blocks_its_dependents(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     result = run_cpconf("run", "--impl", "conformance.mutants.a1_fifth_parameter",
-                        "--report", str(report), "--", "-k", "test_api or test_placeholder",
+                        "--report", str(report), "-n", "0",
+                        "--", "-k", "test_api or test_placeholder",
                         cwd=tmp_path)
     assert result.returncode == 1
     rows = {row["id"]: row for row in load_report(report)["implementations"][0]["clauses"]}
@@ -122,19 +123,41 @@ def test_a_constructor_the_contract_cannot_call_blocks_its_dependents(tmp_path: 
     assert result.stdout.count("reproduce:") == 1, "one root cause, one failure"
 
 
-def test_a_crashing_implementation_fails_its_test_names_the_call_and_the_run_goes_on(
+SEGFAULTS = "conformance.mutants.x_segfault_on_offset"
+CRASHES_UNDER_COMPILE = "conformance.mutants.e1_crashes_under_compile"
+HANGS_UNDER_COMPILE = "conformance.mutants.e1_hangs_under_compile"
+
+
+def test_crashes_and_hangs_fail_their_clause_name_the_call_and_the_run_goes_on(
     tmp_path: Path,
 ) -> None:
+    """One run (default: one worker process), three implementations: one kills the worker
+    on an offset source when called directly (C-2), one kills it inside compilation (E-1),
+    one never returns from compilation (E-1; a 1 s deadline gives the compiled call
+    1 + 10 s). Each fails its clause with the call named; the run finishes."""
     report = tmp_path / "r.json"
-    result = run_cpconf("run", "--impl", "conformance.mutants.x_segfault_on_offset",
-                        "--report", str(report), "--",
-                        "-k", "test_takes_the_source_metadata or test_api", cwd=tmp_path)
+    result = run_cpconf(
+        "run", "--impl", SEGFAULTS, "--impl", CRASHES_UNDER_COMPILE,
+        "--impl", HANGS_UNDER_COMPILE, "--report", str(report), "--",
+        "-k", "test_takes_the_source_metadata or compiled_equals_eager or test_api",
+        "--cp-deadline", "1", cwd=tmp_path, timeout=600)
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
-    rows = {row["id"]: row for row in load_report(report)["implementations"][0]["clauses"]}
-    crashed = rows["C-2"]
+    rows = {entry["spec"]: {row["id"]: row for row in entry["clauses"]}
+            for entry in load_report(report)["implementations"]}
+    crashed = rows[SEGFAULTS]["C-2"]
     assert crashed["status"] == "fail"
     assert "the test process crashed" in crashed["message"]
     assert "it was inside tracable_create_parameter(Tensor(size=" in crashed["message"]
-    assert "--cp-impl conformance.mutants.x_segfault_on_offset" in crashed["reproduce"]
-    # the worker was replaced and the run finished: the API properties have results
-    assert {rows[c]["status"] for c in ("A-1", "A-2", "A-3", "A-4")} == {"pass"}
+    assert f"--cp-impl {SEGFAULTS}" in crashed["reproduce"]
+    crashed_compiling = rows[CRASHES_UNDER_COMPILE]["E-1"]
+    assert crashed_compiling["status"] == "fail"
+    assert "crashed" in crashed_compiling["message"]
+    assert f"--cp-impl {CRASHES_UNDER_COMPILE}" in crashed_compiling["reproduce"]
+    hung = rows[HANGS_UNDER_COMPILE]["E-1"]
+    assert hung["status"] == "fail"
+    assert "did not return within 11 s" in hung["message"], hung["message"]
+    assert f"--cp-impl {HANGS_UNDER_COMPILE}" in hung["reproduce"]
+    # The tests after a crash ran in a fresh worker, those after the hang in the same one:
+    # every implementation's API properties have results.
+    for spec in (SEGFAULTS, CRASHES_UNDER_COMPILE, HANGS_UNDER_COMPILE):
+        assert {rows[spec][c]["status"] for c in ("A-1", "A-2", "A-3", "A-4")} == {"pass"}
