@@ -8,9 +8,11 @@ Each sub-command lives in :mod:`conformance.commands` and provides
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from conformance.commands import fuzz, list_implementations, merge, mutants, run_suite
 
@@ -38,5 +40,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.handler(args))
 
 
+def entry() -> NoReturn:
+    """The ``cpconf`` program: :func:`main`, then exit.
+
+    Before exiting, every object is moved out of the cyclic garbage collector's reach
+    (``gc.freeze``): the interpreter's final collection over torch's and Dynamo's objects
+    costs more than a second per process and frees nothing this process still needs
+    (reports and logs are written and closed by now). :func:`main` itself, called in a
+    process that goes on, leaves the collector alone."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
