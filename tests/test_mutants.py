@@ -4,9 +4,9 @@ The whole catalogue (every mutant caught on its clause, every alternate passing,
 under the default run) is the self-validation step of the test command (README,
 CI: ``cpconf mutants --targeted -n 2``), a session of a few minutes; it exits 1 on
 any survivor or false positive. The nightly template runs it under fresh seeds.
-Here one ``cpconf mutants --targeted`` session (subprocess, ``ci`` profile, one
-xdist worker: what follows the deadlock runs in the same process) runs a
-:data:`SAMPLE` that exercises every path of the command:
+Here one ``cpconf mutants --targeted`` run (one process, ``ci`` profile, ``-n 0``:
+what follows the deadlock runs in the very process it left a thread stuck in)
+runs a :data:`SAMPLE` that exercises every path of the command:
 a deadlock, bit-level failures, a mutant whose clause only the nightly profile
 checks, a partial alternate. The registry tests need no run.
 """
@@ -19,7 +19,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +33,6 @@ DEADLOCK = "x_deadlock_on_reentry"
 
 MUTANTS = catalogue.mutants()
 ALTERNATES = catalogue.alternates()
-pytestmark = pytest.mark.xdist_group("catalogue_run")
-"""Every test here on one xdist worker: the session fixture's run happens once."""
-
 SAMPLE = (DEADLOCK, "c3_signed_zero", "g1_scaled", "e8_wrong_under_inductor",
           "torch24_partial")
 """The catalogue entries the command is tested on (see the module docstring)."""
@@ -44,21 +40,17 @@ SAMPLED_MUTANTS = [entry for entry in MUTANTS if entry.name in SAMPLE]
 SAMPLED_ALTERNATES = [entry for entry in ALTERNATES if entry.name in SAMPLE]
 
 
-@pytest.fixture(scope="session")
-def catalogue_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Run ``cpconf mutants`` once over :data:`SAMPLE`."""
-    out = tmp_path_factory.mktemp("mutants")
+def _catalogue_run(out: Path) -> dict[str, Any]:
+    """Run ``cpconf mutants`` once over :data:`SAMPLE`, in ``out``."""
     env = dict(os.environ, CI="true",
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "conformance.cli", "mutants", "--profile", "ci", "-n", "1",
+        [sys.executable, "-m", "conformance.cli", "mutants", "--profile", "ci", "-n", "0",
          "--targeted", "--deadline", str(DEADLINE), "--report", str(out / "report.json"),
          "--matrix", str(out / "matrix.json"),
          *(arg for name in SAMPLE for arg in ("--only", name))],
         cwd=out, env=env, capture_output=True, text=True, timeout=1200,
     )
-    elapsed = time.perf_counter() - started
     assert (out / "matrix.json").exists(), result.stdout + result.stderr
     matrix = json.loads((out / "matrix.json").read_text())
     report = json.loads((out / "report.json").read_text())
@@ -72,7 +64,6 @@ def catalogue_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {
         "code": result.returncode,
         "stdout": result.stdout,
-        "elapsed": elapsed,
         "report": report,
         "verdicts": {v["name"]: v for v in matrix["verdicts"]},
         "summary": matrix["summary"],
@@ -125,20 +116,31 @@ def test_the_sample_covers_every_kind_of_entry() -> None:
     assert any(entry.partial for entry in SAMPLED_ALTERNATES)
 
 
-@pytest.mark.parametrize("entry", SAMPLED_MUTANTS, ids=lambda e: e.name)
-def test_mutant_fails_on_its_clause(catalogue_run: dict[str, Any],
-                                    entry: catalogue.Entry) -> None:
-    rows = _rows(catalogue_run, entry.spec)
+def test_the_command_judges_every_path_of_the_sample(tmp_path: Path) -> None:
+    """One run of the command (one process, as a user runs it), every check on its result:
+    each in its own function below, so a failure names what broke."""
+    run = _catalogue_run(tmp_path)
+    for entry in SAMPLED_MUTANTS:
+        _check_mutant_fails_on_its_clause(run, entry)
+    for entry in SAMPLED_ALTERNATES:
+        if entry.partial:
+            _check_partial_module_reports_missing_api(run, entry)
+    _check_deadlock_fails_within_the_bound(run)
+    _check_exit_code_matches_the_matrix(run)
+    for name, clause in (("c3_signed_zero", "C-3"), ("g1_scaled", "G-1")):
+        _check_bit_level_failure_shows_the_first_differing_bits(run, name, clause)
+
+
+def _check_mutant_fails_on_its_clause(run: dict[str, Any], entry: catalogue.Entry) -> None:
+    rows = _rows(run, entry.spec)
     failed = sorted(clause_id for clause_id, status in rows.items() if status == "fail")
     assert entry.breaks in failed, f"{entry.name} breaks {entry.breaks}; failed: {failed}"
-    assert catalogue_run["verdicts"][entry.name]["ok"]
+    assert run["verdicts"][entry.name]["ok"], entry.name
 
 
-@pytest.mark.parametrize("entry", [e for e in SAMPLED_ALTERNATES if e.partial],
-                         ids=lambda e: e.name)
-def test_partial_module_reports_missing_api(catalogue_run: dict[str, Any],
-                                            entry: catalogue.Entry) -> None:
-    rows = _rows(catalogue_run, entry.spec)
+def _check_partial_module_reports_missing_api(run: dict[str, Any],
+                                              entry: catalogue.Entry) -> None:
+    rows = _rows(run, entry.spec)
     assert {c: rows[c] for c in entry.expected_missing} == dict.fromkeys(
         entry.expected_missing, "missing-api")
     others = {c: s for c, s in rows.items()
@@ -148,38 +150,39 @@ def test_partial_module_reports_missing_api(catalogue_run: dict[str, Any],
     assert all(rows[c] in ("pass", "missing-api") for c in entry.may_be_missing)
 
 
-def test_deadlock_fails_within_the_bound(catalogue_run: dict[str, Any]) -> None:
-    verdict = catalogue_run["verdicts"][DEADLOCK]
+def _check_deadlock_fails_within_the_bound(run: dict[str, Any]) -> None:
+    verdict = run["verdicts"][DEADLOCK]
     assert verdict["ok"], verdict
     assert verdict["seconds_to_kill"] is not None
     spec = next(entry.spec for entry in MUTANTS if entry.name == DEADLOCK)
-    entry = next(e for e in catalogue_run["report"]["implementations"] if e["spec"] == spec)
+    entry = next(e for e in run["report"]["implementations"] if e["spec"] == spec)
     messages = [failure["message"] for row in entry["clauses"]
                 for failure in row.get("failures", [])]
     within = re.compile(rf"within {DEADLINE:g} ?s")
     assert any(within.search(message) for message in messages), messages
     # the run went on after the hang: the alternate checked after it has its own results
     (after,) = SAMPLED_ALTERNATES
-    assert _rows(catalogue_run, after.spec) and catalogue_run["verdicts"][after.name]["ok"]
+    assert _rows(run, after.spec) and run["verdicts"][after.name]["ok"]
 
 
-def test_command_exit_code_matches_the_matrix(catalogue_run: dict[str, Any]) -> None:
-    everything_ok = all(v["ok"] for v in catalogue_run["verdicts"].values())
-    assert catalogue_run["code"] == (0 if everything_ok else 1), catalogue_run["stdout"]
-    assert "kill rate" in catalogue_run["stdout"]
+def _check_exit_code_matches_the_matrix(run: dict[str, Any]) -> None:
+    everything_ok = all(v["ok"] for v in run["verdicts"].values())
+    assert run["code"] == (0 if everything_ok else 1), run["stdout"]
+    assert "kill rate" in run["stdout"]
 
 
-@pytest.mark.parametrize(("name", "clause"), [("c3_signed_zero", "C-3"), ("g1_scaled", "G-1")])
-def test_a_bit_level_failure_shows_the_first_differing_bits(
-    catalogue_run: dict[str, Any], name: str, clause: str
+def _check_bit_level_failure_shows_the_first_differing_bits(
+    run: dict[str, Any], name: str, clause: str
 ) -> None:
     """C-3 and G-1 failures name the element and both bit patterns."""
     spec = f"conformance.mutants.{name}"
-    entry = next(e for e in catalogue_run["report"]["implementations"] if e["spec"] == spec)
+    entry = next(e for e in run["report"]["implementations"] if e["spec"] == spec)
     (row,) = [row for row in entry["clauses"] if row["id"] == clause]
     messages = [failure["message"] for failure in row["failures"]]
     assert any("first difference at index" in message and "0x" in message
                for message in messages), messages
+
+
 # -- kill probability over seeds (--seeds) -------------------------------------------------
 
 
