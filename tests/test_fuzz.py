@@ -55,10 +55,10 @@ def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
 
 
 def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) -> None:
-    # The unit layer only: G-1 is there, and the e2e properties' cold compiles would spend
-    # the budget on clauses this mutant does not break.
+    # G-1's properties only: fuzzing the others would find (and shrink) this mutant's
+    # failures of other clauses too, which this test does not look at.
     done, _ = _fuzz(tmp_path, "--impl", BROKEN, "--minutes", "0.1", "-n", "0",
-                    "--layers", "unit")
+                    "--", "-k", "test_gradient_identity")
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
     rows = {row["id"]: row for row in report["implementations"][0]["clauses"]}
@@ -69,8 +69,13 @@ def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) 
     assert failing["reproduce"] in done.stdout
     assert any(path.is_file() for path in (tmp_path / "db").rglob("*")), "database is empty"
 
-    words = shlex.split(failing["reproduce"])
-    assert words[0] == "python"
+    # Each distinct bug has its own command. Besides wrong bits, this mutant's halving
+    # raises on dtypes torch cannot multiply (float8): replay a wrong-bits one, which
+    # every seed finds, and see the same clause fail again.
+    wrong_bits = next(failure for failure in failing["failures"]
+                      if failure["message"].startswith("[G-1]"))
+    words = shlex.split(wrong_bits["reproduce"])
+    assert words[0] == "python" and "--cp-replay" in words
     again = subprocess.run([sys.executable, *words[1:]], cwd=tmp_path, env=_env(),
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 1, again.stdout[-3000:] + again.stderr[-3000:]
