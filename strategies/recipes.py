@@ -32,10 +32,10 @@ from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, build_shape
 from strategies.tensors import (
     LAYOUTS,
     Source,
-    _component_dtype,
-    _widen,
     applicable_layouts,
     build_source,
+    component_dtype,
+    layout_shapes,
     special_bit_patterns,
 )
 
@@ -87,7 +87,7 @@ def dtype_recipe(
 
 @functools.lru_cache(maxsize=64)
 def _pattern_facts(dtype: torch.dtype) -> tuple[tuple[int, ...], int, bool]:
-    component = _component_dtype(dtype)
+    component = component_dtype(dtype)
     return special_bit_patterns(dtype), component.itemsize * 8, component == torch.bool
 
 
@@ -104,25 +104,11 @@ def value_pool(rng: random.Random, dtype: torch.dtype) -> tuple[int, ...]:
 
 
 def _shape_for(rng: random.Random, layout: str, max_elements: int) -> Shape:
-    """A shape that admits ``layout``, adjusted as the strategy adjusts it."""
-    if layout == "transposed":
-        return _widen(shape_recipe(rng, min_rank=2, max_elements=max_elements), (-2, -1), 2)
-    if layout == "permuted":
-        shape = shape_recipe(rng, min_rank=3, max_elements=max_elements)
-        return _widen(shape, range(len(shape)), 2)
-    if layout == "sliced":
-        return shape_recipe(rng, min_rank=1, max_elements=max_elements)
-    if layout == "expanded":
-        shape = shape_recipe(rng, min_rank=1, max_elements=max_elements)
-        return _widen(shape, (-1,), 1) if set(shape) == {1} else shape
-    if layout == "channels_last":
-        shape = shape_recipe(rng, min_rank=4, max_rank=4, max_elements=max_elements)
-        return _widen(_widen(shape, (1,), 1), (2, 3), 1)
-    if layout == "zero_numel":
-        shape = shape_recipe(rng, min_rank=1, max_elements=max_elements, allow_zero=False)
-        at = rng.randrange(len(shape))
-        return tuple(0 if dim == at else extent for dim, extent in enumerate(shape))
-    return shape_recipe(rng, max_elements=max_elements)
+    """A shape that admits ``layout``, made as the strategy makes it (:func:`layout_shapes`)."""
+    spec = layout_shapes(layout)
+    shape = shape_recipe(rng, min_rank=spec.min_rank, max_rank=spec.max_rank,
+                         max_elements=max_elements, allow_zero=spec.allow_zero)
+    return spec.adjust(shape, rng.randrange(len(shape)) if spec.zero_extent else 0)
 
 
 def source_recipe(

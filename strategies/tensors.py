@@ -28,20 +28,23 @@ from __future__ import annotations
 import functools
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 from hypothesis import strategies as st
 
 from strategies.bitwise import integer_view_dtype
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, large_budget, shapes
+from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, large_budget, shapes
 
 __all__ = [
     "LAYOUTS",
+    "LayoutShapes",
     "Source",
     "applicable_layouts",
     "build_source",
+    "component_dtype",
+    "layout_shapes",
     "sources",
     "special_bit_patterns",
     "upstream_gradients",
@@ -111,7 +114,7 @@ def _ieee_specials(exponent_bits: int, mantissa_bits: int) -> tuple[int, ...]:
 
 def special_bit_patterns(dtype: torch.dtype) -> tuple[int, ...]:
     """Unsigned bit patterns (of one component for complex) worth testing for ``dtype``."""
-    component = _component_dtype(dtype)
+    component = component_dtype(dtype)
     if component in _IEEE_FORMATS:
         return _ieee_specials(*_IEEE_FORMATS[component])
     if component == torch.bool:
@@ -125,7 +128,8 @@ def special_bit_patterns(dtype: torch.dtype) -> tuple[int, ...]:
     return (0, mask, 1, mask >> 1, 1 << (bits - 1))  # 0, max, 1, mid-1, mid
 
 
-def _component_dtype(dtype: torch.dtype) -> torch.dtype:
+def component_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype of one component: the real part's for complex, ``dtype`` itself otherwise."""
     if dtype.is_complex:
         return {
             torch.complex128: torch.float64,
@@ -141,7 +145,7 @@ def _to_signed(pattern: int, bits: int) -> int:
 @st.composite
 def _value_recipes(draw: st.DrawFn, dtype: torch.dtype) -> tuple[tuple[int, ...], int]:
     """A pool of unsigned bit patterns and a generator seed; shrinks to ``((0,), 0)``."""
-    component = _component_dtype(dtype)
+    component = component_dtype(dtype)
     bits = component.itemsize * 8
     specials = special_bit_patterns(dtype)
     if component == torch.bool:
@@ -160,7 +164,7 @@ _GENERATOR = torch.Generator()
 def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) -> torch.Tensor:
     """A flat CPU tensor of ``numel`` elements of ``dtype``, bits drawn from ``pool``."""
     bits_dtype = integer_view_dtype(dtype)
-    width = _component_dtype(dtype).itemsize * 8
+    width = component_dtype(dtype).itemsize * 8
     components = numel * 2 if dtype.is_complex else numel
     table = torch.tensor([_to_signed(p, width) for p in pool], dtype=bits_dtype)
     if len(pool) == 1:
@@ -174,7 +178,7 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
             warnings.simplefilter("ignore")  # complex32 is "experimental"
             return torch.view_as_complex(raw.view(torch.float16).reshape(numel, 2))
     if dtype.is_complex:
-        return torch.view_as_complex(raw.view(_component_dtype(dtype)).reshape(numel, 2))
+        return torch.view_as_complex(raw.view(component_dtype(dtype)).reshape(numel, 2))
     return raw.view(dtype)
 
 
@@ -359,43 +363,76 @@ def _widen(shape: Shape, positions: Sequence[int], needed: int) -> Shape:
     return tuple(extents)
 
 
+def _transposed(shape: Shape) -> Shape:  # both swapped extents > 1: the strides really differ
+    return _widen(shape, (-2, -1), 2)
+
+
+def _permuted(shape: Shape) -> Shape:
+    return _widen(shape, range(len(shape)), 2)
+
+
+def _expanded(shape: Shape) -> Shape:
+    return _widen(shape, (-1,), 1) if set(shape) == {1} else shape
+
+
+def _channels_last(shape: Shape) -> Shape:  # channels and spatial extents > 1: distinct strides
+    return _widen(_widen(shape, (1,), 1), (2, 3), 1)
+
+
+@dataclass(frozen=True)
+class LayoutShapes:
+    """How a shape that admits a layout is made: drawn within these bounds, then adjusted.
+
+    One description per layout, shared by :func:`sources` and its seeded twin in
+    :mod:`strategies.recipes`, so both make the same shapes.
+    """
+
+    min_rank: int = 0
+    max_rank: int = MAX_RANK
+    allow_zero: bool = True
+    """Whether the drawn shape may have a zero extent (it may, unless ``zero_extent``)."""
+    zero_extent: bool = False
+    """The layout needs a zero extent: :meth:`adjust` sets the extent at ``at`` to 0."""
+    widen: Callable[[Shape], Shape] | None = None
+    """Raises extents of 1 so the layout's strides really differ (None: nothing to do)."""
+
+    def adjust(self, shape: Shape, at: int = 0) -> Shape:
+        """``shape`` (drawn within the bounds) turned into one that admits the layout;
+        ``at`` (any integer, taken modulo the rank) picks the zero extent where one is needed."""
+        if self.zero_extent:
+            return tuple(0 if dim == at % len(shape) else extent
+                         for dim, extent in enumerate(shape))
+        return shape if self.widen is None else self.widen(shape)
+
+
+_LAYOUT_SHAPES: dict[str, LayoutShapes] = {
+    "contiguous": LayoutShapes(),
+    "transposed": LayoutShapes(min_rank=2, widen=_transposed),
+    "permuted": LayoutShapes(min_rank=3, widen=_permuted),
+    "sliced": LayoutShapes(min_rank=1),
+    "offset": LayoutShapes(),
+    "expanded": LayoutShapes(min_rank=1, widen=_expanded),
+    "channels_last": LayoutShapes(min_rank=4, max_rank=4, widen=_channels_last),
+    "zero_numel": LayoutShapes(min_rank=1, allow_zero=False, zero_extent=True),
+}
+
+
+def layout_shapes(layout: str) -> LayoutShapes:
+    """The :class:`LayoutShapes` of ``layout`` (one of :data:`LAYOUTS`)."""
+    try:
+        return _LAYOUT_SHAPES[layout]
+    except KeyError:
+        raise ValueError(f"unknown layout {layout!r}") from None
+
+
 def _shapes_for(layout: str, max_elements: int,
                 large_elements: int | None = None) -> st.SearchStrategy[Shape]:
-    if layout == "transposed":  # both swapped extents > 1, so the strides really differ
-        return shapes(min_rank=2, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(shape, (-2, -1), 2)
-        )
-    if layout == "permuted":
-        return shapes(min_rank=3, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(shape, range(len(shape)), 2)
-        )
-    if layout == "sliced":
-        return shapes(min_rank=1, max_elements=max_elements,
-                      large_elements=large_elements)
-    if layout == "expanded":
-        return shapes(min_rank=1, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(shape, (-1,), 1) if set(shape) == {1} else shape
-        )
-    if layout == "channels_last":  # channels and spatial extents > 1: distinct strides
-        return shapes(min_rank=4, max_rank=4, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(_widen(shape, (1,), 1), (2, 3), 1)
-        )
-    if layout == "zero_numel":
-        return st.builds(
-            _zero_extent,
-            shapes(min_rank=1, max_elements=max_elements, allow_zero=False,
-                   large_elements=large_elements),
-            st.integers(0, 7),
-        )
-    return shapes(max_elements=max_elements, large_elements=large_elements)
-
-
-def _zero_extent(shape: Shape, at: int) -> Shape:
-    return tuple(0 if dim == at % len(shape) else extent for dim, extent in enumerate(shape))
+    spec = layout_shapes(layout)
+    drawn = shapes(min_rank=spec.min_rank, max_rank=spec.max_rank, max_elements=max_elements,
+                   allow_zero=spec.allow_zero, large_elements=large_elements)
+    if spec.zero_extent:
+        return st.builds(spec.adjust, drawn, st.integers(0, 7))
+    return drawn if spec.widen is None else drawn.map(spec.adjust)
 
 
 def upstream_gradients(

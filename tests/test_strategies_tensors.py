@@ -10,11 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies.bitwise import to_bits
+from strategies.shapes import shapes
 from strategies.tensors import (
     LAYOUTS,
     Source,
     applicable_layouts,
     build_source,
+    component_dtype,
+    layout_shapes,
     sources,
     special_bit_patterns,
     upstream_gradients,
@@ -219,3 +222,37 @@ def test_upstream_gradients_reach_special_values_and_layouts() -> None:
     assert {"-0", "+inf", "-inf", "nan", "subnormal"} <= kinds
     meta = sample(upstream_gradients(torch.empty(2, 3, device="meta")), 20)
     assert all(grad.device.type == "meta" and grad.shape == (2, 3) for grad in meta)
+
+
+@given(st.sampled_from(LAYOUTS).flatmap(
+    lambda layout: st.tuples(st.just(layout), shapes(
+        min_rank=layout_shapes(layout).min_rank, max_rank=layout_shapes(layout).max_rank,
+        allow_zero=layout_shapes(layout).allow_zero, max_elements=24,
+    ), st.integers(0, 7))
+))
+@settings(max_examples=150, database=None, deadline=None)
+def test_layout_shapes_adjust_a_drawn_shape_to_admit_the_layout(
+    drawn: tuple[str, tuple[int, ...], int],
+) -> None:
+    """The one description of each layout's shapes (used by the strategy and the recipe):
+    any shape within its bounds, adjusted, admits the layout with strides that differ."""
+    layout, shape, at = drawn
+    adjusted = layout_shapes(layout).adjust(shape, at)
+    assert len(adjusted) == len(shape)
+    assert layout in applicable_layouts(adjusted), (layout, shape, adjusted)
+    if layout == "transposed":  # extents of 1 raised (0 stays: a zero-size tensor)
+        assert 1 not in adjusted[-2:]
+    if layout == "channels_last":
+        assert adjusted[1] != 1 and any(extent != 1 for extent in adjusted[2:])
+
+
+def test_layout_shapes_reject_an_unknown_layout() -> None:
+    with pytest.raises(ValueError, match="unknown layout"):
+        layout_shapes("diagonal")
+
+
+def test_component_dtype_is_the_real_part_of_complex() -> None:
+    assert component_dtype(torch.complex64) == torch.float32
+    assert component_dtype(torch.complex128) == torch.float64
+    assert component_dtype(torch.complex32) == torch.float16
+    assert component_dtype(torch.int16) == torch.int16
