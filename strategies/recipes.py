@@ -28,14 +28,23 @@ import torch
 
 from strategies.dtypes import FAMILIES, DtypeInfo, dtype_choices
 from strategies.requests import PlaceholderRequest
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, build_shape, rank_bands
+from strategies.shapes import (
+    DEFAULT_MAX_ELEMENTS,
+    MAX_RANK,
+    Shape,
+    build_shape,
+    numel,
+    rank_bands,
+)
 from strategies.tensors import (
     LAYOUTS,
+    LIST_FILL_LIMIT,
     Source,
     applicable_layouts,
     build_source,
     component_dtype,
     layout_shapes,
+    source_from_patterns,
     special_bit_patterns,
 )
 
@@ -62,13 +71,14 @@ def shape_recipe(
     allow_zero: bool = True,
 ) -> Shape:
     """A shape as :func:`strategies.shapes` draws it (P-2, P-3, P-5, C-2)."""
+    # rng.random() scaled, not randint: a case makes dozens of picks, and randint costs
+    # several times as much (the picks are as uniform as a fuzzer needs).
+    uniform = rng.random
     bands = rank_bands(min_rank, max_rank)
-    if bands is not None:
-        rank = rng.randint(*bands[1] if rng.random() < 0.5 else bands[0])
-    else:
-        rank = rng.randint(min_rank, max_rank)
-    zero_at = rng.randrange(rank) if allow_zero and rank > 0 and rng.random() < 0.25 else None
-    return build_shape(rank, zero_at, max_elements, None, lambda top: rng.randint(1, top))
+    low, high = (min_rank, max_rank) if bands is None else bands[uniform() < 0.5]
+    rank = low + int(uniform() * (high - low + 1))
+    zero_at = int(uniform() * rank) if allow_zero and rank > 0 and uniform() < 0.25 else None
+    return build_shape(rank, zero_at, max_elements, None, lambda top: 1 + int(uniform() * top))
 
 
 def dtype_recipe(
@@ -95,12 +105,14 @@ def value_pool(rng: random.Random, dtype: torch.dtype) -> tuple[int, ...]:
     """1..8 unsigned bit patterns of ``dtype``: each a special pattern half the time, else
     any pattern of the width (C-3, G-1)."""
     specials, bits, is_bool = _pattern_facts(dtype)
-    top = (1 << bits) - 1
-    size = rng.randint(1, 8)
-    return tuple(
-        rng.choice(specials) if is_bool or rng.random() < 0.5 else rng.randint(0, top)
+    uniform, count = rng.random, len(specials)
+    size = 1 + int(uniform() * 8)
+    if is_bool:
+        return tuple([specials[int(uniform() * count)] for _ in range(size)])
+    return tuple([
+        specials[int(uniform() * count)] if uniform() < 0.5 else rng.getrandbits(bits)
         for _ in range(size)
-    )
+    ])
 
 
 def _shape_for(rng: random.Random, layout: str, max_elements: int) -> Shape:
@@ -108,7 +120,7 @@ def _shape_for(rng: random.Random, layout: str, max_elements: int) -> Shape:
     spec = layout_shapes(layout)
     shape = shape_recipe(rng, min_rank=spec.min_rank, max_rank=spec.max_rank,
                          max_elements=max_elements, allow_zero=spec.allow_zero)
-    return spec.adjust(shape, rng.randrange(len(shape)) if spec.zero_extent else 0)
+    return spec.adjust(shape, int(rng.random() * len(shape)) if spec.zero_extent else 0)
 
 
 def source_recipe(
@@ -121,18 +133,36 @@ def source_recipe(
     max_elements: int = DEFAULT_MAX_ELEMENTS,
 ) -> Source:
     """A :class:`Source` as :func:`strategies.sources` draws it: any layout (C-1, C-2),
-    special values (C-3, G-1); ``shape`` fixed or chosen to admit the layout."""
+    special values (C-3, G-1); ``shape`` fixed or chosen to admit the layout.
+
+    Each element is one of the pool's patterns, picked with ``rng``, and the storage is
+    filled from that list (:func:`source_from_patterns`: :func:`build_source`'s layouts, a
+    fraction of its cost); shapes of over :data:`LIST_FILL_LIMIT` elements get
+    :func:`build_source`'s generator fill.
+    """
     if shape is None:
-        layout = rng.choice(layouts)
+        layout = layouts[int(rng.random() * len(layouts))]
         shape = _shape_for(rng, layout, max_elements)
     else:
         usable = tuple(layout for layout in applicable_layouts(shape) if layout in layouts)
         if not usable:
             raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
-        layout = rng.choice(usable)
+        layout = usable[int(rng.random() * len(usable))]
     pool = value_pool(rng, dtype)
-    return build_source(shape, dtype, device, layout, pool=pool, seed=rng.getrandbits(32),
-                        choice=rng.randrange(24))
+    choice = int(rng.random() * 24)
+    if numel(shape) > LIST_FILL_LIMIT:
+        return build_source(shape, dtype, device, layout, pool=pool, seed=rng.getrandbits(32),
+                            choice=choice)
+    return source_from_patterns(shape, dtype, device, layout, _picker(rng, pool), choice=choice)
+
+
+def _picker(rng: random.Random, pool: tuple[int, ...]) -> Callable[[int], list[int]]:
+    """``count -> count`` patterns of ``pool``, each picked with ``rng``."""
+    if len(pool) == 1:
+        only = pool[0]
+        return lambda count: [only] * count
+    size, uniform = len(pool), rng.random
+    return lambda count: [pool[int(uniform() * size)] for _ in range(count)]
 
 
 def upstream_recipe(
@@ -155,20 +185,24 @@ def rearranged_recipe(rng: random.Random, like: torch.Tensor) -> torch.Tensor:
     layout. Structured runs (batch 1) keep drawing independent gradients.
     """
     # Detached, so nothing below records a graph (no ``no_grad`` block: entering one costs
-    # more than these ops on a small tensor).
-    bits = like.detach().clone()  # contiguous, same bits
-    if bits.dim() == 0 or bits.numel() == 0:
-        return bits
-    choice = rng.randrange(3)
-    if choice == 0 and bits.element_size() in _SAME_WIDTH_INTS:
+    # more than these ops on a small tensor). Each branch makes one new tensor from it.
+    source = like.detach()
+    rank, elements = source.dim(), source.numel()
+    if rank == 0 or elements == 0:
+        return source.clone()
+    choice = int(rng.random() * 3)
+    width = source.element_size()
+    if choice == 0 and width in _SAME_WIDTH_INTS:
         # flip has no kernel for float8, uint16..64 or complex32: flip the same bits as ints
-        ints = bits.view(_SAME_WIDTH_INTS[bits.element_size()])
-        return ints.flip(rng.randrange(bits.dim())).view(bits.dtype)
+        # (a view of any layout as ints of the element's width is a plain view)
+        ints = source.view(_SAME_WIDTH_INTS[width])
+        return ints.flip(int(rng.random() * rank)).view(source.dtype)
     if choice == 1:
-        return bits.roll(rng.randrange(1, bits.numel() + 1))
-    if bits.dim() >= 2:  # the same shape, laid out column-major
-        return bits.transpose(-1, -2).contiguous().transpose(-1, -2)
-    return bits
+        return source.roll(1 + int(rng.random() * elements))
+    if rank >= 2:  # the same shape, laid out column-major
+        column_major = source.transpose(-1, -2).clone(memory_format=torch.contiguous_format)
+        return column_major.transpose(-1, -2)
+    return source.clone()
 
 
 def request_recipe(

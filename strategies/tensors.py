@@ -25,6 +25,7 @@ On ``meta`` there are no values: the tensor carries the layout's metadata only.
 
 from __future__ import annotations
 
+import array
 import functools
 import itertools
 import warnings
@@ -39,12 +40,14 @@ from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, large_budge
 
 __all__ = [
     "LAYOUTS",
+    "LIST_FILL_LIMIT",
     "LayoutShapes",
     "Source",
     "applicable_layouts",
     "build_source",
     "component_dtype",
     "layout_shapes",
+    "source_from_patterns",
     "sources",
     "special_bit_patterns",
     "upstream_gradients",
@@ -187,7 +190,7 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
 
 def applicable_layouts(shape: Shape) -> tuple[str, ...]:
     """The layouts in :data:`LAYOUTS` that a tensor of ``shape`` can be built in."""
-    return _applicable(tuple(int(extent) for extent in shape))
+    return _applicable(tuple(map(int, shape)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -237,29 +240,90 @@ def build_source(
     choice: int = 0,
 ) -> Source:
     """Build a :class:`Source` deterministically (``choice`` picks the dim or permutation)."""
+    return _cut(shape, dtype, device, layout, choice,
+                lambda count: _filled(count, dtype, pool, seed))
+
+
+LIST_FILL_LIMIT = 4096
+"""Elements up to which a list of bit patterns (:func:`source_from_patterns`) is the cheaper
+fill: its Python work grows with the list, the generator fill's few torch calls do not."""
+
+
+def source_from_patterns(
+    shape: Shape,
+    dtype: torch.dtype,
+    device: str | torch.device,
+    layout: str,
+    patterns: Callable[[int], Sequence[int]],
+    *,
+    choice: int = 0,
+) -> Source:
+    """:func:`build_source`'s tensor (the same layout, shape, strides and offset for the same
+    ``choice``) with its storage filled from a list: ``patterns(count)`` gives the unsigned
+    bit pattern of each of the ``count`` components of the storage (two per complex
+    element), in storage order. Not called on ``meta``.
+
+    The cheap fill for many small tensors (the seeded recipes): one torch call for the
+    list, where the generator fill of :func:`build_source` makes several.
+    """
+    return _cut(shape, dtype, device, layout, choice,
+                lambda count: _from_patterns(patterns, count, dtype))
+
+
+_ARRAY_CODES = {array.array(code).itemsize: code for code in ("Q", "I", "H", "B")}
+"""An unsigned ``array`` type code per width in bytes."""
+
+
+def _from_patterns(
+    patterns: Callable[[int], Sequence[int]], numel: int, dtype: torch.dtype
+) -> torch.Tensor:
+    """A flat CPU tensor of ``numel`` elements of ``dtype``, bits from ``patterns``."""
+    components = numel * 2 if dtype.is_complex else numel
+    bits = patterns(components)
+    if len(bits) != components:
+        raise ValueError(f"a storage of {numel} {dtype} elements needs {components} bit "
+                         f"patterns, got {len(bits)}")
+    if not bits:
+        return torch.empty(numel, dtype=dtype)
+    packed = array.array(_ARRAY_CODES[component_dtype(dtype).itemsize], bits)
+    # frombuffer shares the array's memory, which cannot be resized: the clone is an
+    # ordinary storage, as build_source's.
+    return torch.frombuffer(packed, dtype=dtype).clone()
+
+
+def _cut(
+    shape: Shape,
+    dtype: torch.dtype,
+    device: str | torch.device,
+    layout: str,
+    choice: int,
+    fill: Callable[[int], torch.Tensor],
+) -> Source:
+    """Cut ``layout`` out of a flat storage that ``fill(count)`` makes on the CPU (any offset
+    included); on ``meta`` the storage is empty."""
     if layout not in applicable_layouts(shape):
         raise ValueError(f"layout {layout!r} does not apply to shape {shape}")
     device = torch.device(device)
     offset = 1 + choice % 3 if layout == "offset" else 0
     stored = _stored_shape(layout, shape, choice)
     if dtype != torch.complex32:
-        flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
+        flat = _flat(_numel(stored) + offset, dtype, device, fill)
         if offset:  # slicing from 0 would only add a view
             flat = flat[offset:]
         return Source(_shape_into(flat.view(stored), shape, layout, choice), layout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex32 is "experimental"
-        flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
+        flat = _flat(_numel(stored) + offset, dtype, device, fill)
         tensor = _shape_into(flat[offset:].view(stored), shape, layout, choice)
     return Source(tensor, layout)
 
 
 def _flat(
-    numel: int, dtype: torch.dtype, device: torch.device, pool: tuple[int, ...], seed: int
+    numel: int, dtype: torch.dtype, device: torch.device, fill: Callable[[int], torch.Tensor]
 ) -> torch.Tensor:
     if device.type == "meta":
         return torch.empty(numel, dtype=dtype, device=device)
-    filled = _filled(numel, dtype, pool, seed)
+    filled = fill(numel)
     return filled if device.type == "cpu" else filled.to(device)
 
 
