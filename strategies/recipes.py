@@ -12,7 +12,8 @@ the strategy covers (P-, C- and G-clauses):
 * dtypes: every dtype :func:`supported_dtypes` offers with the same filters;
 * layouts: every applicable entry of :data:`LAYOUTS`, shapes widened as the strategy does;
 * values: a pool of up to 8 bit patterns, special ones (:func:`special_bit_patterns`)
-  half the time, filled in by :func:`build_source` with torch ops.
+  half the time; each element picked from the pool with ``rng`` and the storage filled
+  from that list by :func:`source_from_patterns` (:func:`build_source`'s layouts).
 
 What recipes give up is shrinking inside a case: a failing seed stays that seed. The
 list of seeds still shrinks to one case, and a replay blob holds the seeds.
