@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from hypothesis import note
@@ -48,28 +48,43 @@ class CaseCounter:
 
 
 def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
-               recipe: Callable[[random.Random], T] | None = None) -> list[T]:
+               recipe: Callable[[random.Random], T] | None = None) -> Iterator[T]:
     """Draw ``1..batch`` cases from ``cases`` (exactly one when ``batch`` is 1).
 
     With ``batch > 1`` and a ``recipe``, draw ``1..batch`` seeds instead and build
-    each case as ``recipe(random.Random(seed))`` (same kind of case, far cheaper).
+    each case as ``recipe(random.Random(seed))`` (same kind of case, far cheaper), one at
+    a time as the property asks for the next: a case is checked and dropped before the
+    next one is built, so no batch of cases outlives a young garbage collection (kept
+    all at once, they would reach the oldest generation and make every full collection
+    of the process, the slowest, come sooner). Everything is drawn here, before the
+    first case.
     """
     if batch <= 1:
         CaseCounter.drawn += 1
-        return [data.draw(cases, label="case")]
+        return iter((data.draw(cases, label="case"),))
     if recipe is not None:
         count = data.draw(_counts(batch), label="cases")
         first = data.draw(_FIRST_SEED, label="first seed")
-        built = [recipe(random.Random(seed)) for seed in range(first, first + count)]
-        CaseCounter.drawn += len(built)
+        seeds = range(first, first + count)
         if should_note():  # the final (minimal) example: show the cases, not only seeds
+            built = [recipe(random.Random(seed)) for seed in seeds]
             note("cases built from the seeds: " + "; ".join(repr(case) for case in built))
-        return built
+            CaseCounter.drawn += len(built)
+            return iter(built)
+        return _built(recipe, seeds)
     # A structured case costs Hypothesis about as much to draw as to check, so longer lists
     # gain no throughput, only slower shrinking.
     drawn = data.draw(_batch_of(cases, min(batch, STRUCTURED_BATCH_LIMIT)), label="cases")
     CaseCounter.drawn += len(drawn)
-    return drawn
+    return iter(drawn)
+
+
+def _built(recipe: Callable[[random.Random], T], seeds: range) -> Iterator[T]:
+    """``recipe(Random(seed))`` for each seed, built when asked for and counted as handed out."""
+    for seed in seeds:
+        case = recipe(random.Random(seed))
+        CaseCounter.drawn += 1
+        yield case
 
 
 _FIRST_SEED = st.integers(0, 2**48)

@@ -75,12 +75,11 @@ def to_bits(tensor: torch.Tensor) -> torch.Tensor:
 
 
 def _bit_view(tensor: torch.Tensor) -> torch.Tensor:
-    """``tensor``'s bits as integers: a view where the layout allows, else a contiguous copy."""
+    """``tensor``'s bits as integers, a view in any layout: reinterpreting an element as an
+    integer of its own width needs no particular strides, so nothing is copied."""
     flat = tensor.detach()
     if flat.dtype.is_complex:
         flat = torch.view_as_real(flat.resolve_conj())
-    if not flat.is_contiguous():
-        flat = flat.contiguous()
     return flat.view(integer_view_dtype(tensor.dtype))
 
 
@@ -104,9 +103,8 @@ def first_bitwise_difference(a: torch.Tensor, b: torch.Tensor) -> str | None:
     ``real``/``imag`` for complex), both bit patterns in hex and both values. On ``meta``
     only shape and dtype are compared (see the module docstring).
     """
-    mismatch = _metadata_difference(a, b)
-    if mismatch is not None:
-        return mismatch
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return _metadata_difference(a, b)
     device_a, device_b = a.device, b.device
     if device_a.type == "meta" or device_b.type == "meta" or a.numel() == 0:
         return None

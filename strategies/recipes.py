@@ -12,7 +12,8 @@ the strategy covers (P-, C- and G-clauses):
 * dtypes: every dtype :func:`supported_dtypes` offers with the same filters;
 * layouts: every applicable entry of :data:`LAYOUTS`, shapes widened as the strategy does;
 * values: a pool of up to 8 bit patterns, special ones (:func:`special_bit_patterns`)
-  half the time, filled in by :func:`build_source` with torch ops.
+  half the time; each element picked from the pool with ``rng`` and the storage filled
+  from that list by :func:`source_from_patterns` (:func:`build_source`'s layouts).
 
 What recipes give up is shrinking inside a case: a failing seed stays that seed. The
 list of seeds still shrinks to one case, and a replay blob holds the seeds.
@@ -28,14 +29,23 @@ import torch
 
 from strategies.dtypes import FAMILIES, DtypeInfo, dtype_choices
 from strategies.requests import PlaceholderRequest
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, build_shape, rank_bands
+from strategies.shapes import (
+    DEFAULT_MAX_ELEMENTS,
+    MAX_RANK,
+    Shape,
+    build_shape,
+    numel,
+    rank_bands,
+)
 from strategies.tensors import (
     LAYOUTS,
+    LIST_FILL_LIMIT,
     Source,
-    _component_dtype,
-    _widen,
     applicable_layouts,
     build_source,
+    component_dtype,
+    layout_shapes,
+    source_from_patterns,
     special_bit_patterns,
 )
 
@@ -62,13 +72,14 @@ def shape_recipe(
     allow_zero: bool = True,
 ) -> Shape:
     """A shape as :func:`strategies.shapes` draws it (P-2, P-3, P-5, C-2)."""
+    # rng.random() scaled, not randint: a case makes dozens of picks, and randint costs
+    # several times as much (the picks are as uniform as a fuzzer needs).
+    uniform = rng.random
     bands = rank_bands(min_rank, max_rank)
-    if bands is not None:
-        rank = rng.randint(*bands[1] if rng.random() < 0.5 else bands[0])
-    else:
-        rank = rng.randint(min_rank, max_rank)
-    zero_at = rng.randrange(rank) if allow_zero and rank > 0 and rng.random() < 0.25 else None
-    return build_shape(rank, zero_at, max_elements, None, lambda top: rng.randint(1, top))
+    low, high = (min_rank, max_rank) if bands is None else bands[uniform() < 0.5]
+    rank = low + int(uniform() * (high - low + 1))
+    zero_at = int(uniform() * rank) if allow_zero and rank > 0 and uniform() < 0.25 else None
+    return build_shape(rank, zero_at, max_elements, None, lambda top: 1 + int(uniform() * top))
 
 
 def dtype_recipe(
@@ -87,7 +98,7 @@ def dtype_recipe(
 
 @functools.lru_cache(maxsize=64)
 def _pattern_facts(dtype: torch.dtype) -> tuple[tuple[int, ...], int, bool]:
-    component = _component_dtype(dtype)
+    component = component_dtype(dtype)
     return special_bit_patterns(dtype), component.itemsize * 8, component == torch.bool
 
 
@@ -95,34 +106,22 @@ def value_pool(rng: random.Random, dtype: torch.dtype) -> tuple[int, ...]:
     """1..8 unsigned bit patterns of ``dtype``: each a special pattern half the time, else
     any pattern of the width (C-3, G-1)."""
     specials, bits, is_bool = _pattern_facts(dtype)
-    top = (1 << bits) - 1
-    size = rng.randint(1, 8)
-    return tuple(
-        rng.choice(specials) if is_bool or rng.random() < 0.5 else rng.randint(0, top)
+    uniform, count = rng.random, len(specials)
+    size = 1 + int(uniform() * 8)
+    if is_bool:
+        return tuple([specials[int(uniform() * count)] for _ in range(size)])
+    return tuple([
+        specials[int(uniform() * count)] if uniform() < 0.5 else rng.getrandbits(bits)
         for _ in range(size)
-    )
+    ])
 
 
 def _shape_for(rng: random.Random, layout: str, max_elements: int) -> Shape:
-    """A shape that admits ``layout``, adjusted as the strategy adjusts it."""
-    if layout == "transposed":
-        return _widen(shape_recipe(rng, min_rank=2, max_elements=max_elements), (-2, -1), 2)
-    if layout == "permuted":
-        shape = shape_recipe(rng, min_rank=3, max_elements=max_elements)
-        return _widen(shape, range(len(shape)), 2)
-    if layout == "sliced":
-        return shape_recipe(rng, min_rank=1, max_elements=max_elements)
-    if layout == "expanded":
-        shape = shape_recipe(rng, min_rank=1, max_elements=max_elements)
-        return _widen(shape, (-1,), 1) if set(shape) == {1} else shape
-    if layout == "channels_last":
-        shape = shape_recipe(rng, min_rank=4, max_rank=4, max_elements=max_elements)
-        return _widen(_widen(shape, (1,), 1), (2, 3), 1)
-    if layout == "zero_numel":
-        shape = shape_recipe(rng, min_rank=1, max_elements=max_elements, allow_zero=False)
-        at = rng.randrange(len(shape))
-        return tuple(0 if dim == at else extent for dim, extent in enumerate(shape))
-    return shape_recipe(rng, max_elements=max_elements)
+    """A shape that admits ``layout``, made as the strategy makes it (:func:`layout_shapes`)."""
+    spec = layout_shapes(layout)
+    shape = shape_recipe(rng, min_rank=spec.min_rank, max_rank=spec.max_rank,
+                         max_elements=max_elements, allow_zero=spec.allow_zero)
+    return spec.adjust(shape, int(rng.random() * len(shape)) if spec.zero_extent else 0)
 
 
 def source_recipe(
@@ -135,18 +134,36 @@ def source_recipe(
     max_elements: int = DEFAULT_MAX_ELEMENTS,
 ) -> Source:
     """A :class:`Source` as :func:`strategies.sources` draws it: any layout (C-1, C-2),
-    special values (C-3, G-1); ``shape`` fixed or chosen to admit the layout."""
+    special values (C-3, G-1); ``shape`` fixed or chosen to admit the layout.
+
+    Each element is one of the pool's patterns, picked with ``rng``, and the storage is
+    filled from that list (:func:`source_from_patterns`: :func:`build_source`'s layouts, a
+    fraction of its cost); shapes of over :data:`LIST_FILL_LIMIT` elements get
+    :func:`build_source`'s generator fill.
+    """
     if shape is None:
-        layout = rng.choice(layouts)
+        layout = layouts[int(rng.random() * len(layouts))]
         shape = _shape_for(rng, layout, max_elements)
     else:
         usable = tuple(layout for layout in applicable_layouts(shape) if layout in layouts)
         if not usable:
             raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
-        layout = rng.choice(usable)
+        layout = usable[int(rng.random() * len(usable))]
     pool = value_pool(rng, dtype)
-    return build_source(shape, dtype, device, layout, pool=pool, seed=rng.getrandbits(32),
-                        choice=rng.randrange(24))
+    choice = int(rng.random() * 24)
+    if numel(shape) > LIST_FILL_LIMIT:
+        return build_source(shape, dtype, device, layout, pool=pool, seed=rng.getrandbits(32),
+                            choice=choice)
+    return source_from_patterns(shape, dtype, device, layout, _picker(rng, pool), choice=choice)
+
+
+def _picker(rng: random.Random, pool: tuple[int, ...]) -> Callable[[int], list[int]]:
+    """``count -> count`` patterns of ``pool``, each picked with ``rng``."""
+    if len(pool) == 1:
+        only = pool[0]
+        return lambda count: [only] * count
+    size, uniform = len(pool), rng.random
+    return lambda count: [pool[int(uniform() * size)] for _ in range(count)]
 
 
 def upstream_recipe(
@@ -169,20 +186,24 @@ def rearranged_recipe(rng: random.Random, like: torch.Tensor) -> torch.Tensor:
     layout. Structured runs (batch 1) keep drawing independent gradients.
     """
     # Detached, so nothing below records a graph (no ``no_grad`` block: entering one costs
-    # more than these ops on a small tensor).
-    bits = like.detach().clone()  # contiguous, same bits
-    if bits.dim() == 0 or bits.numel() == 0:
-        return bits
-    choice = rng.randrange(3)
-    if choice == 0 and bits.element_size() in _SAME_WIDTH_INTS:
+    # more than these ops on a small tensor). Each branch makes one new tensor from it.
+    source = like.detach()
+    rank, elements = source.dim(), source.numel()
+    if rank == 0 or elements == 0:
+        return source.clone()
+    choice = int(rng.random() * 3)
+    width = source.element_size()
+    if choice == 0 and width in _SAME_WIDTH_INTS:
         # flip has no kernel for float8, uint16..64 or complex32: flip the same bits as ints
-        ints = bits.view(_SAME_WIDTH_INTS[bits.element_size()])
-        return ints.flip(rng.randrange(bits.dim())).view(bits.dtype)
+        # (a view of any layout as ints of the element's width is a plain view)
+        ints = source.view(_SAME_WIDTH_INTS[width])
+        return ints.flip(int(rng.random() * rank)).view(source.dtype)
     if choice == 1:
-        return bits.roll(rng.randrange(1, bits.numel() + 1))
-    if bits.dim() >= 2:  # the same shape, laid out column-major
-        return bits.transpose(-1, -2).contiguous().transpose(-1, -2)
-    return bits
+        return source.roll(1 + int(rng.random() * elements))
+    if rank >= 2:  # the same shape, laid out column-major
+        column_major = source.transpose(-1, -2).clone(memory_format=torch.contiguous_format)
+        return column_major.transpose(-1, -2)
+    return source.clone()
 
 
 def request_recipe(

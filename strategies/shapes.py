@@ -28,6 +28,7 @@ allocated, so :data:`LARGE_ON_META` (2**40 elements); with real data
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from hypothesis import strategies as st
@@ -122,6 +123,7 @@ def shapes(
                        lambda top: draw(st.integers(1, top)))
 
 
+@functools.lru_cache(maxsize=256)
 def rank_bands(min_rank: int, max_rank: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The low band (the simple ranks, 0-d first) and the high band (>= 5) that ranks are
     drawn from about equally often, or None when ``min_rank..max_rank`` has no high band."""
@@ -150,13 +152,20 @@ def build_shape(
             continue
         # Spread the budget over the dims still to come, so later extents are not all 1.
         dims_left = rank - dim - (1 if zero_at is not None and zero_at > dim else 0)
-        top = min(budget, max(2, round(2 * budget ** (1 / dims_left))))
+        top = _spread(budget, dims_left)
         if max_side is not None:
             top = max(1, min(top, max_side))
         extent = pick(top)
         budget = max(1, budget // extent)
         extents.append(extent)
     return tuple(extents)
+
+
+@functools.lru_cache(maxsize=4096)
+def _spread(budget: int, dims_left: int) -> int:
+    """The largest extent offered to the next dim: about twice the ``dims_left``-th root of
+    what is left of the budget (cached: a seeded recipe builds thousands of shapes)."""
+    return min(budget, max(2, round(2 * budget ** (1 / dims_left))))
 
 
 @st.composite

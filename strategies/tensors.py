@@ -25,23 +25,29 @@ On ``meta`` there are no values: the tensor carries the layout's metadata only.
 
 from __future__ import annotations
 
+import array
 import functools
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 from hypothesis import strategies as st
 
 from strategies.bitwise import integer_view_dtype
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, large_budget, shapes
+from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, large_budget, shapes
 
 __all__ = [
     "LAYOUTS",
+    "LIST_FILL_LIMIT",
+    "LayoutShapes",
     "Source",
     "applicable_layouts",
     "build_source",
+    "component_dtype",
+    "layout_shapes",
+    "source_from_patterns",
     "sources",
     "special_bit_patterns",
     "upstream_gradients",
@@ -111,7 +117,7 @@ def _ieee_specials(exponent_bits: int, mantissa_bits: int) -> tuple[int, ...]:
 
 def special_bit_patterns(dtype: torch.dtype) -> tuple[int, ...]:
     """Unsigned bit patterns (of one component for complex) worth testing for ``dtype``."""
-    component = _component_dtype(dtype)
+    component = component_dtype(dtype)
     if component in _IEEE_FORMATS:
         return _ieee_specials(*_IEEE_FORMATS[component])
     if component == torch.bool:
@@ -125,7 +131,8 @@ def special_bit_patterns(dtype: torch.dtype) -> tuple[int, ...]:
     return (0, mask, 1, mask >> 1, 1 << (bits - 1))  # 0, max, 1, mid-1, mid
 
 
-def _component_dtype(dtype: torch.dtype) -> torch.dtype:
+def component_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype of one component: the real part's for complex, ``dtype`` itself otherwise."""
     if dtype.is_complex:
         return {
             torch.complex128: torch.float64,
@@ -141,7 +148,7 @@ def _to_signed(pattern: int, bits: int) -> int:
 @st.composite
 def _value_recipes(draw: st.DrawFn, dtype: torch.dtype) -> tuple[tuple[int, ...], int]:
     """A pool of unsigned bit patterns and a generator seed; shrinks to ``((0,), 0)``."""
-    component = _component_dtype(dtype)
+    component = component_dtype(dtype)
     bits = component.itemsize * 8
     specials = special_bit_patterns(dtype)
     if component == torch.bool:
@@ -160,7 +167,7 @@ _GENERATOR = torch.Generator()
 def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) -> torch.Tensor:
     """A flat CPU tensor of ``numel`` elements of ``dtype``, bits drawn from ``pool``."""
     bits_dtype = integer_view_dtype(dtype)
-    width = _component_dtype(dtype).itemsize * 8
+    width = component_dtype(dtype).itemsize * 8
     components = numel * 2 if dtype.is_complex else numel
     table = torch.tensor([_to_signed(p, width) for p in pool], dtype=bits_dtype)
     if len(pool) == 1:
@@ -174,7 +181,7 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
             warnings.simplefilter("ignore")  # complex32 is "experimental"
             return torch.view_as_complex(raw.view(torch.float16).reshape(numel, 2))
     if dtype.is_complex:
-        return torch.view_as_complex(raw.view(_component_dtype(dtype)).reshape(numel, 2))
+        return torch.view_as_complex(raw.view(component_dtype(dtype)).reshape(numel, 2))
     return raw.view(dtype)
 
 
@@ -183,7 +190,7 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
 
 def applicable_layouts(shape: Shape) -> tuple[str, ...]:
     """The layouts in :data:`LAYOUTS` that a tensor of ``shape`` can be built in."""
-    return _applicable(tuple(int(extent) for extent in shape))
+    return _applicable(tuple(map(int, shape)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -233,29 +240,90 @@ def build_source(
     choice: int = 0,
 ) -> Source:
     """Build a :class:`Source` deterministically (``choice`` picks the dim or permutation)."""
+    return _cut(shape, dtype, device, layout, choice,
+                lambda count: _filled(count, dtype, pool, seed))
+
+
+LIST_FILL_LIMIT = 4096
+"""Elements up to which a list of bit patterns (:func:`source_from_patterns`) is the cheaper
+fill: its Python work grows with the list, the generator fill's few torch calls do not."""
+
+
+def source_from_patterns(
+    shape: Shape,
+    dtype: torch.dtype,
+    device: str | torch.device,
+    layout: str,
+    patterns: Callable[[int], Sequence[int]],
+    *,
+    choice: int = 0,
+) -> Source:
+    """:func:`build_source`'s tensor (the same layout, shape, strides and offset for the same
+    ``choice``) with its storage filled from a list: ``patterns(count)`` gives the unsigned
+    bit pattern of each of the ``count`` components of the storage (two per complex
+    element), in storage order. Not called on ``meta``.
+
+    The cheap fill for many small tensors (the seeded recipes): one torch call for the
+    list, where the generator fill of :func:`build_source` makes several.
+    """
+    return _cut(shape, dtype, device, layout, choice,
+                lambda count: _from_patterns(patterns, count, dtype))
+
+
+_ARRAY_CODES = {array.array(code).itemsize: code for code in ("Q", "I", "H", "B")}
+"""An unsigned ``array`` type code per width in bytes."""
+
+
+def _from_patterns(
+    patterns: Callable[[int], Sequence[int]], numel: int, dtype: torch.dtype
+) -> torch.Tensor:
+    """A flat CPU tensor of ``numel`` elements of ``dtype``, bits from ``patterns``."""
+    components = numel * 2 if dtype.is_complex else numel
+    bits = patterns(components)
+    if len(bits) != components:
+        raise ValueError(f"a storage of {numel} {dtype} elements needs {components} bit "
+                         f"patterns, got {len(bits)}")
+    if not bits:
+        return torch.empty(numel, dtype=dtype)
+    packed = array.array(_ARRAY_CODES[component_dtype(dtype).itemsize], bits)
+    # frombuffer shares the array's memory, which cannot be resized: the clone is an
+    # ordinary storage, as build_source's.
+    return torch.frombuffer(packed, dtype=dtype).clone()
+
+
+def _cut(
+    shape: Shape,
+    dtype: torch.dtype,
+    device: str | torch.device,
+    layout: str,
+    choice: int,
+    fill: Callable[[int], torch.Tensor],
+) -> Source:
+    """Cut ``layout`` out of a flat storage that ``fill(count)`` makes on the CPU (any offset
+    included); on ``meta`` the storage is empty."""
     if layout not in applicable_layouts(shape):
         raise ValueError(f"layout {layout!r} does not apply to shape {shape}")
     device = torch.device(device)
     offset = 1 + choice % 3 if layout == "offset" else 0
     stored = _stored_shape(layout, shape, choice)
     if dtype != torch.complex32:
-        flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
+        flat = _flat(_numel(stored) + offset, dtype, device, fill)
         if offset:  # slicing from 0 would only add a view
             flat = flat[offset:]
         return Source(_shape_into(flat.view(stored), shape, layout, choice), layout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex32 is "experimental"
-        flat = _flat(_numel(stored) + offset, dtype, device, pool, seed)
+        flat = _flat(_numel(stored) + offset, dtype, device, fill)
         tensor = _shape_into(flat[offset:].view(stored), shape, layout, choice)
     return Source(tensor, layout)
 
 
 def _flat(
-    numel: int, dtype: torch.dtype, device: torch.device, pool: tuple[int, ...], seed: int
+    numel: int, dtype: torch.dtype, device: torch.device, fill: Callable[[int], torch.Tensor]
 ) -> torch.Tensor:
     if device.type == "meta":
         return torch.empty(numel, dtype=dtype, device=device)
-    filled = _filled(numel, dtype, pool, seed)
+    filled = fill(numel)
     return filled if device.type == "cpu" else filled.to(device)
 
 
@@ -359,43 +427,76 @@ def _widen(shape: Shape, positions: Sequence[int], needed: int) -> Shape:
     return tuple(extents)
 
 
+def _transposed(shape: Shape) -> Shape:  # both swapped extents > 1: the strides really differ
+    return _widen(shape, (-2, -1), 2)
+
+
+def _permuted(shape: Shape) -> Shape:
+    return _widen(shape, range(len(shape)), 2)
+
+
+def _expanded(shape: Shape) -> Shape:
+    return _widen(shape, (-1,), 1) if set(shape) == {1} else shape
+
+
+def _channels_last(shape: Shape) -> Shape:  # channels and spatial extents > 1: distinct strides
+    return _widen(_widen(shape, (1,), 1), (2, 3), 1)
+
+
+@dataclass(frozen=True)
+class LayoutShapes:
+    """How a shape that admits a layout is made: drawn within these bounds, then adjusted.
+
+    One description per layout, shared by :func:`sources` and its seeded twin in
+    :mod:`strategies.recipes`, so both make the same shapes.
+    """
+
+    min_rank: int = 0
+    max_rank: int = MAX_RANK
+    allow_zero: bool = True
+    """Whether the drawn shape may have a zero extent (it may, unless ``zero_extent``)."""
+    zero_extent: bool = False
+    """The layout needs a zero extent: :meth:`adjust` sets the extent at ``at`` to 0."""
+    widen: Callable[[Shape], Shape] | None = None
+    """Raises extents of 1 so the layout's strides really differ (None: nothing to do)."""
+
+    def adjust(self, shape: Shape, at: int = 0) -> Shape:
+        """``shape`` (drawn within the bounds) turned into one that admits the layout;
+        ``at`` (any integer, taken modulo the rank) picks the zero extent where one is needed."""
+        if self.zero_extent:
+            return tuple(0 if dim == at % len(shape) else extent
+                         for dim, extent in enumerate(shape))
+        return shape if self.widen is None else self.widen(shape)
+
+
+_LAYOUT_SHAPES: dict[str, LayoutShapes] = {
+    "contiguous": LayoutShapes(),
+    "transposed": LayoutShapes(min_rank=2, widen=_transposed),
+    "permuted": LayoutShapes(min_rank=3, widen=_permuted),
+    "sliced": LayoutShapes(min_rank=1),
+    "offset": LayoutShapes(),
+    "expanded": LayoutShapes(min_rank=1, widen=_expanded),
+    "channels_last": LayoutShapes(min_rank=4, max_rank=4, widen=_channels_last),
+    "zero_numel": LayoutShapes(min_rank=1, allow_zero=False, zero_extent=True),
+}
+
+
+def layout_shapes(layout: str) -> LayoutShapes:
+    """The :class:`LayoutShapes` of ``layout`` (one of :data:`LAYOUTS`)."""
+    try:
+        return _LAYOUT_SHAPES[layout]
+    except KeyError:
+        raise ValueError(f"unknown layout {layout!r}") from None
+
+
 def _shapes_for(layout: str, max_elements: int,
                 large_elements: int | None = None) -> st.SearchStrategy[Shape]:
-    if layout == "transposed":  # both swapped extents > 1, so the strides really differ
-        return shapes(min_rank=2, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(shape, (-2, -1), 2)
-        )
-    if layout == "permuted":
-        return shapes(min_rank=3, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(shape, range(len(shape)), 2)
-        )
-    if layout == "sliced":
-        return shapes(min_rank=1, max_elements=max_elements,
-                      large_elements=large_elements)
-    if layout == "expanded":
-        return shapes(min_rank=1, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(shape, (-1,), 1) if set(shape) == {1} else shape
-        )
-    if layout == "channels_last":  # channels and spatial extents > 1: distinct strides
-        return shapes(min_rank=4, max_rank=4, max_elements=max_elements,
-                      large_elements=large_elements).map(
-            lambda shape: _widen(_widen(shape, (1,), 1), (2, 3), 1)
-        )
-    if layout == "zero_numel":
-        return st.builds(
-            _zero_extent,
-            shapes(min_rank=1, max_elements=max_elements, allow_zero=False,
-                   large_elements=large_elements),
-            st.integers(0, 7),
-        )
-    return shapes(max_elements=max_elements, large_elements=large_elements)
-
-
-def _zero_extent(shape: Shape, at: int) -> Shape:
-    return tuple(0 if dim == at % len(shape) else extent for dim, extent in enumerate(shape))
+    spec = layout_shapes(layout)
+    drawn = shapes(min_rank=spec.min_rank, max_rank=spec.max_rank, max_elements=max_elements,
+                   allow_zero=spec.allow_zero, large_elements=large_elements)
+    if spec.zero_extent:
+        return st.builds(spec.adjust, drawn, st.integers(0, 7))
+    return drawn if spec.widen is None else drawn.map(spec.adjust)
 
 
 def upstream_gradients(

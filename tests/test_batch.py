@@ -12,11 +12,16 @@ from collections import Counter
 from pathlib import Path
 
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from conformance.batch import CaseCounter, draw_cases
 from conformance.properties._cases import take_over_recipe
 from conformance.properties.test_gradient import backward_recipe
 from strategies import LAYOUTS, special_bit_patterns, supported_dtypes
-from strategies.recipes import value_pool
+from strategies.bitwise import to_bits
+from strategies.recipes import source_recipe, value_pool
+from strategies.tensors import LIST_FILL_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +58,59 @@ def test_take_over_recipe_offers_every_dtype_and_special_values() -> None:
     specials = set(special_bit_patterns(torch.float32))
     hits = sum(bool(specials & set(value_pool(rng, torch.float32))) for _ in range(200))
     assert hits > 100
+
+
+def test_source_recipe_tensors_carry_special_values_in_every_layout() -> None:
+    """The list fill of the recipes puts the pools' special patterns into the tensors (NaN
+    payloads, signed zeros, infinities ...), in every layout, as build_source's fill does."""
+    specials = set(special_bit_patterns(torch.float32))
+    found: set[int] = set()
+    layouts: Counter[str] = Counter()
+    for seed in range(300):
+        source = source_recipe(random.Random(seed), "cpu", torch.float32, max_elements=24)
+        layouts[source.layout] += 1
+        found |= {value & 0xFFFFFFFF for value in to_bits(source.tensor).reshape(-1).tolist()}
+    assert set(LAYOUTS) <= set(layouts), layouts
+    assert len(found & specials) >= len(specials) - 2, sorted(specials - found)
+    assert found - specials  # arbitrary patterns too
+
+
+def test_source_recipe_fills_large_shapes_with_the_generator() -> None:
+    """Past LIST_FILL_LIMIT elements a Python list would cost more than build_source's
+    generator fill: the recipe uses the latter, with the same pool of patterns."""
+    shape = (LIST_FILL_LIMIT + 1,)
+    source = source_recipe(random.Random(3), "cpu", torch.float16, shape)
+    assert tuple(source.tensor.shape) == shape
+    patterns = {value & 0xFFFF for value in to_bits(source.tensor).reshape(-1).tolist()}
+    assert 1 <= len(patterns) <= 8
+
+
+def test_recipe_cases_are_built_one_at_a_time() -> None:
+    """With a recipe, draw_cases draws its two integers at once and builds each case only
+    when the property asks for it (a batch never lives all at once); every case handed
+    out is counted."""
+    built: list[int] = []
+
+    def recipe(rng: random.Random) -> int:
+        built.append(rng.getrandbits(8))
+        return built[-1]
+
+    seen: list[tuple[int, int]] = []
+
+    @given(st.data())
+    @settings(max_examples=5, database=None, deadline=None)
+    def check(data: st.DataObject) -> None:
+        before = CaseCounter.drawn
+        built.clear()
+        cases = draw_cases(data, st.integers(), 8, recipe)
+        assert built == []
+        for number, case in enumerate(cases, start=1):
+            assert len(built) == number and case == built[-1]
+            assert CaseCounter.drawn - before == number
+        seen.append((len(built), CaseCounter.drawn - before))
+
+    check()
+    assert seen and all(1 <= count <= 8 and counted == count for count, counted in seen), seen
 
 
 BROKEN = "conformance.mutants.g1_non_contiguous_sign_lost"

@@ -9,12 +9,17 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategies.bitwise import to_bits
+from strategies.bitwise import first_bitwise_difference, to_bits
+from strategies.shapes import shapes
 from strategies.tensors import (
     LAYOUTS,
+    LIST_FILL_LIMIT,
     Source,
     applicable_layouts,
     build_source,
+    component_dtype,
+    layout_shapes,
+    source_from_patterns,
     sources,
     special_bit_patterns,
     upstream_gradients,
@@ -219,3 +224,117 @@ def test_upstream_gradients_reach_special_values_and_layouts() -> None:
     assert {"-0", "+inf", "-inf", "nan", "subnormal"} <= kinds
     meta = sample(upstream_gradients(torch.empty(2, 3, device="meta")), 20)
     assert all(grad.device.type == "meta" and grad.shape == (2, 3) for grad in meta)
+
+
+@given(st.sampled_from(LAYOUTS).flatmap(
+    lambda layout: st.tuples(st.just(layout), shapes(
+        min_rank=layout_shapes(layout).min_rank, max_rank=layout_shapes(layout).max_rank,
+        allow_zero=layout_shapes(layout).allow_zero, max_elements=24,
+    ), st.integers(0, 7))
+))
+@settings(max_examples=150, database=None, deadline=None)
+def test_layout_shapes_adjust_a_drawn_shape_to_admit_the_layout(
+    drawn: tuple[str, tuple[int, ...], int],
+) -> None:
+    """The one description of each layout's shapes (used by the strategy and the recipe):
+    any shape within its bounds, adjusted, admits the layout with strides that differ."""
+    layout, shape, at = drawn
+    adjusted = layout_shapes(layout).adjust(shape, at)
+    assert len(adjusted) == len(shape)
+    assert layout in applicable_layouts(adjusted), (layout, shape, adjusted)
+    if layout == "transposed":  # extents of 1 raised (0 stays: a zero-size tensor)
+        assert 1 not in adjusted[-2:]
+    if layout == "channels_last":
+        assert adjusted[1] != 1 and any(extent != 1 for extent in adjusted[2:])
+
+
+def test_layout_shapes_reject_an_unknown_layout() -> None:
+    with pytest.raises(ValueError, match="unknown layout"):
+        layout_shapes("diagonal")
+
+
+def test_component_dtype_is_the_real_part_of_complex() -> None:
+    assert component_dtype(torch.complex64) == torch.float32
+    assert component_dtype(torch.complex128) == torch.float64
+    assert component_dtype(torch.complex32) == torch.float16
+    assert component_dtype(torch.int16) == torch.int16
+
+
+PATTERN_DTYPES = [torch.float32, torch.float64, torch.float16, torch.complex64, torch.complex32,
+                  torch.float8_e4m3fn, torch.bool, torch.int64, torch.uint8]
+
+
+@pytest.mark.parametrize("dtype", PATTERN_DTYPES, ids=str)
+def test_source_from_patterns_has_build_sources_layouts(dtype: torch.dtype) -> None:
+    """The list fill cuts every layout as build_source does: the same shape, strides and
+    offset for the same arguments (cpu and meta), with an ordinary, resizable storage."""
+    for shape in [(2, 3, 2, 2), (3, 1, 4, 2), (0, 3, 2, 1), (5,), ()]:
+        for layout in applicable_layouts(shape):
+            for choice in (0, 1, 5, 23):
+                for device in ("cpu", "meta"):
+                    built = build_source(shape, dtype, device, layout, choice=choice).tensor
+                    listed = source_from_patterns(shape, dtype, device, layout,
+                                                  lambda count: [1] * count, choice=choice)
+                    got = listed.tensor
+                    assert listed.layout == layout
+                    assert (got.shape, got.stride(), got.storage_offset(), got.dtype,
+                            got.device) == (built.shape, built.stride(), built.storage_offset(),
+                                            built.dtype, built.device), (shape, layout, choice)
+    tensor = source_from_patterns((3, 4), dtype, "cpu", "transposed",
+                                  lambda count: [1] * count).tensor
+    tensor.untyped_storage().resize_(0)  # build_source's storages can be resized too
+    assert tensor.untyped_storage().nbytes() == 0
+
+
+@pytest.mark.parametrize("dtype", PATTERN_DTYPES, ids=str)
+def test_source_from_patterns_stores_the_patterns_bit_for_bit(dtype: torch.dtype) -> None:
+    """Every pattern lands unchanged in storage order: NaN payloads, signed zeros, the
+    largest unsigned values (complex: real and imaginary part in turn)."""
+    specials = special_bit_patterns(dtype)
+    asked: list[int] = []
+
+    def patterns(count: int) -> list[int]:
+        asked.append(count)
+        return [specials[i % len(specials)] for i in range(count)]
+
+    source = source_from_patterns((7, 3), dtype, "cpu", "offset", patterns, choice=1)
+    storage = source.tensor.untyped_storage()
+    flat = torch.empty(0, dtype=dtype).set_(storage, 0, (storage.nbytes() // dtype.itemsize,))
+    width = component_dtype(dtype).itemsize * 8
+    stored = [value & ((1 << width) - 1) for value in to_bits(flat).reshape(-1).tolist()]
+    assert asked == [len(stored)]
+    assert stored == [specials[i % len(specials)] for i in range(len(stored))]
+    assert source.tensor.storage_offset() == 2
+
+
+def test_source_from_patterns_rejects_a_wrong_count_and_a_wrong_layout() -> None:
+    with pytest.raises(ValueError, match="needs 24 bit patterns, got 23"):
+        source_from_patterns((3, 4), torch.complex64, "cpu", "contiguous",
+                             lambda count: [0] * (count - 1))
+    with pytest.raises(ValueError, match="does not apply"):
+        source_from_patterns((5,), torch.float32, "cpu", "transposed", lambda count: [0] * count)
+    assert LIST_FILL_LIMIT >= 24 * 4  # recipes' shapes (a few dozen elements) use the list
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.complex64, torch.float16], ids=str)
+def test_a_flipped_bit_is_found_in_every_layout(dtype: torch.dtype) -> None:
+    """The bit comparison reads non-contiguous tensors (zero strides, steps, offsets, any
+    permutation) in place: one flipped bit anywhere is found, equal bits are equal."""
+    width = component_dtype(dtype).itemsize * 8
+    for layout in applicable_layouts((2, 3, 2, 2)):
+        for choice in range(4):
+            tensor = build_source((2, 3, 2, 2), dtype, "cpu", layout, pool=(0, 1 << (width - 1)),
+                                  seed=choice, choice=choice).tensor
+            twin = build_source((2, 3, 2, 2), dtype, "cpu", layout, pool=(0, 1 << (width - 1)),
+                                seed=choice, choice=choice).tensor
+            assert first_bitwise_difference(tensor, twin) is None
+            flipped = to_bits(tensor).reshape(-1)
+            position = (7 * choice + 5) % flipped.numel()
+            flipped[position] ^= 1
+            changed = flipped.view(tensor.dtype if not dtype.is_complex else component_dtype(dtype))
+            if dtype.is_complex:
+                changed = torch.view_as_complex(changed.reshape(*tensor.shape, 2))
+            else:
+                changed = changed.reshape(tensor.shape)
+            found = first_bitwise_difference(tensor, changed)
+            assert found is not None and "first difference" in found, (layout, choice)

@@ -30,7 +30,8 @@ from strategies import (
     supported_dtypes,
 )
 from strategies.bitwise import integer_view_dtype
-from strategies.recipes import dtype_recipe, shape_recipe, source_recipe
+from strategies.dtypes import dtype_choices
+from strategies.recipes import shape_recipe, source_recipe
 from strategies.shapes import boundary_shapes, large_budget
 
 GRAD_FAMILIES = ("float", "complex", "float8")
@@ -106,11 +107,17 @@ def take_over_recipe(
     batches: ``recipe(rng) -> TakeOver`` (C-1 .. C-3, G-4, P-6)."""
     devices = tuple(allowed)
     wants = True if requires_grad else None
+    # dtype_recipe's choices, narrowed once per device rather than once per case
+    choices = {
+        device: dtype_choices(device, requires_grad=wants, families=families,
+                              where=None if where is None else _on(where, device))
+        for device in devices
+    }
 
     def recipe(rng: random.Random) -> TakeOver:
-        device = rng.choice(devices)
-        keep = None if where is None else (lambda info: where(info, device))
-        info = dtype_recipe(rng, device, requires_grad=wants, families=families, where=keep)
+        device = devices[int(rng.random() * len(devices))]
+        offered = choices[device]
+        info = offered[int(rng.random() * len(offered))]
         source = source_recipe(rng, device, info.dtype, max_elements=SMALL)
         size = tuple(source.tensor.shape)
         if not same_shape and rng.random() < 0.5:
@@ -122,6 +129,10 @@ def take_over_recipe(
         return TakeOver(PlaceholderRequest(size, info.dtype, device, flag), source)
 
     return recipe
+
+
+def _on(where: Callable[[DtypeInfo, str], bool], device: str) -> Callable[[DtypeInfo], bool]:
+    return lambda info: where(info, device)
 
 
 # --- sweeps: fixed cases that run on every seed ---------------------------------------
