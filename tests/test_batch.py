@@ -123,15 +123,36 @@ def _dims(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part.strip())
 
 
+GC_RECORDER = """
+import gc, json, os
+import pytest
+
+seen = {}
+
+def pytest_runtest_call(item):
+    seen.setdefault("during the test", gc.get_freeze_count())
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    seen["after the session"] = gc.get_freeze_count()
+    with open(os.environ["GC_RECORD"], "w") as stream:
+        json.dump(seen, stream)
+"""
+
+
 def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
     """A failing fuzz batch of recipe-built cases is reported with a single case (G-1).
 
     The seed is pinned so the run is repeatable; the assertions hold for any seed, since every
-    bug Hypothesis reports must be one the broken implementation really has."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    bug Hypothesis reports must be one the broken implementation really has. The same run
+    shows fuzz mode's frozen heap (gc.freeze) undone when the session ends."""
+    (tmp_path / "gc_recorder.py").write_text(GC_RECORDER)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)]),
+           "GC_RECORD": str(tmp_path / "gc.json")}
     report = tmp_path / "r.json"
     subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts=",
+         "-p", "gc_recorder",
          "--pyargs", "conformance.properties.test_gradient::test_gradient_identity",
          "--cp-batch", "16", "--cp-profile", "nightly", "--cp-impl", BROKEN,
          "--cp-devices", "cpu", "--cp-db", str(tmp_path / "db"), "--cp-examples", "200",
@@ -153,3 +174,5 @@ def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
         assert found is not None, built
         shape, stride = _dims(found.group(1)), _dims(found.group(2))
         assert not torch.empty_strided(shape, stride, device="meta").is_contiguous(), built
+    frozen = json.loads((tmp_path / "gc.json").read_text())
+    assert frozen["during the test"] > 0 and frozen["after the session"] == 0, frozen
