@@ -1,4 +1,5 @@
-"""The pytest plugin, driven through pytester in fresh processes."""
+"""The pytest plugin through pytester: fresh processes for runs, pytest's own parsed
+configuration for which implementations a session was given."""
 
 from __future__ import annotations
 
