@@ -10,7 +10,6 @@ from pathlib import Path
 from tests.conftest import (
     C3_MUTANT,
     PROCESS_WIDE_FLAG,
-    TORCH_2_4,
     load_report,
     run_cpconf,
     statuses,
@@ -121,13 +120,6 @@ def test_unknown_implementation_exits_2_with_one_screen_of_help(tmp_path: Path) 
     assert "known implementation names: reference, torch" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.splitlines()) <= 24
-
-
-def test_missing_api_exits_1(tmp_path: Path) -> None:
-    result = run_cpconf("run", "--impl", TORCH_2_4, "-n", "0",
-                        "--", "-k", "test_api", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "missing-api" in result.stdout
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

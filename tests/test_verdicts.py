@@ -13,7 +13,7 @@ from conformance import expectations
 from conformance.deadline import ImplementationHang, call_with_deadline, describe_call
 from conformance.outcomes import _bugs, _example_and_blob
 from conformance.violation import ClauseViolation
-from tests.conftest import load_report, run_cpconf, statuses
+from tests.conftest import TORCH_2_4, load_report, run_cpconf
 
 if sys.version_info < (3, 11):  # pragma: no cover
     from exceptiongroup import ExceptionGroup
@@ -93,34 +93,67 @@ def test_a_hang_names_the_call_with_tensor_metadata_not_values() -> None:
     )
 
 
-def test_deselected_must_clauses_are_not_run_and_the_output_is_quiet(tmp_path: Path) -> None:
-    result = run_cpconf("run", "--impl", "reference", "--report", str(tmp_path / "r.json"),
-                        "-n", "0", "--", "-k", "test_api", cwd=tmp_path)
-    assert result.returncode == 1, result.stdout[-3000:]
-    rows = statuses(load_report(tmp_path / "r.json"))["reference"]
-    assert rows["A-1"] == "pass" and rows["P-1"] == rows["S-8"] == "not-run"
-    verdict_line = result.stdout.strip().splitlines()[-1]
-    assert verdict_line.startswith("reference: does NOT conform (not-run P-1, P-2")
-    assert "  A  API surface: 6 properties (6 passed)" in result.stdout
+BLOCKED_CONSTRUCTOR = "conformance.mutants.a1_fifth_parameter"
+
+
+def test_deselected_blocked_and_missing_each_get_their_own_verdict_in_quiet_output(
+    tmp_path: Path,
+) -> None:
+    """One ``cpconf run`` (``-n 0``: no worker process), three implementations, each judged on
+    its own row and verdict line:
+
+    - the reference, only its API properties selected: the deselected MUST clauses are
+      not-run, and not-run is not passing;
+    - a constructor the contract cannot call (A-1 fails): the clauses that need a
+      placeholder are blocked by A-1, one root cause, one failure;
+    - torch 2.4's module, without the switch: missing API, not a crash.
+
+    The output is quiet: family lines and the table, no pytest noise."""
+    report = tmp_path / "r.json"
+    result = run_cpconf(
+        "run", "--impl", "reference", "--impl", BLOCKED_CONSTRUCTOR, "--impl", TORCH_2_4,
+        "--report", str(report), "-n", "0",
+        "--", "-k", f"test_api or (test_placeholder and {BLOCKED_CONSTRUCTOR})",
+        cwd=tmp_path)
+    # Exit 1 when any implementation does not conform; each of the three does not.
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = {entry["spec"]: {row["id"]: row for row in entry["clauses"]}
+            for entry in load_report(report)["implementations"]}
+    verdict_lines = {line.split(": ", 1)[0]: line for line in result.stdout.splitlines()
+                     if ": does NOT conform (" in line or ": conforms (" in line}
+    assert set(verdict_lines) == {"reference", BLOCKED_CONSTRUCTOR, TORCH_2_4}, verdict_lines
+
+    reference = {cid: row["status"] for cid, row in rows["reference"].items()}
+    assert reference["A-1"] == "pass" and reference["P-1"] == reference["S-8"] == "not-run"
+    assert verdict_lines["reference"].startswith("reference: does NOT conform (not-run P-1, P-2")
+
+    blocked = rows[BLOCKED_CONSTRUCTOR]
+    assert blocked["A-1"]["status"] == "fail"
+    assert "missing a required argument: 'layout'" in blocked["A-1"]["message"]
+    for clause_id in ("A-2", "P-1", "P-3", "P-8"):
+        assert blocked[clause_id]["status"] == "blocked", blocked[clause_id]
+        assert blocked[clause_id]["reason"].startswith("by A-1: new_parameter_placeholder(")
+    assert blocked["A-3"]["status"] == "pass"
+    assert verdict_lines[BLOCKED_CONSTRUCTOR].startswith(
+        f"{BLOCKED_CONSTRUCTOR}: does NOT conform (fail A-1; blocked A-2, P-1")
+
+    missing = {cid: row["status"] for cid, row in rows[TORCH_2_4].items()}
+    assert missing["A-3"] == missing["A-4"] == "missing-api", missing
+    assert missing["A-1"] == "pass"
+    assert verdict_lines[TORCH_2_4].startswith(
+        f"{TORCH_2_4}: does NOT conform (missing-api A-3, A-4;")
+
+    # One root cause, one failure, counted per implementation: one reproduce command,
+    # the blocked constructor's; none for the others.
+    reproduce = [line for line in result.stdout.splitlines() if "reproduce:" in line]
+    for spec, count in (("reference", 0), (BLOCKED_CONSTRUCTOR, 1), (TORCH_2_4, 0)):
+        assert sum(f"--cp-impl {spec} " in line for line in reproduce) == count, reproduce
+    assert len(reproduce) == 1, "one root cause, one failure"
+
+    # Quiet: a line per finished family (A: six properties for each of the three), no noise.
+    assert "  A  API surface: 18 properties (1 failed, 14 passed, 3 skipped)" in result.stdout
     for noise in ("warnings summary", "Warning", "test session starts"):
         assert noise not in result.stdout + result.stderr
-
-
-def test_a_constructor_the_contract_cannot_call_blocks_its_dependents(tmp_path: Path) -> None:
-    report = tmp_path / "r.json"
-    result = run_cpconf("run", "--impl", "conformance.mutants.a1_fifth_parameter",
-                        "--report", str(report), "-n", "0",
-                        "--", "-k", "test_api or test_placeholder",
-                        cwd=tmp_path)
-    assert result.returncode == 1
-    rows = {row["id"]: row for row in load_report(report)["implementations"][0]["clauses"]}
-    assert rows["A-1"]["status"] == "fail"
-    assert "missing a required argument: 'layout'" in rows["A-1"]["message"]
-    for clause_id in ("A-2", "P-1", "P-3", "P-8"):
-        assert rows[clause_id]["status"] == "blocked", rows[clause_id]
-        assert rows[clause_id]["reason"].startswith("by A-1: new_parameter_placeholder(")
-    assert rows["A-3"]["status"] == "pass"
-    assert result.stdout.count("reproduce:") == 1, "one root cause, one failure"
 
 
 SEGFAULTS = "conformance.mutants.x_segfault_on_offset"
