@@ -7,6 +7,7 @@ or hang inside compilation is tested with the other crashes (``test_verdicts.py`
 
 from __future__ import annotations
 
+import os
 import shutil
 import types
 from pathlib import Path
@@ -129,19 +130,43 @@ def copied_torch_module(tmp_path: Path) -> Path:
     return target
 
 
+SMALL_E2E_PROFILE = "small-e2e"
+SMALL_E2E_PLUGIN = f"""
+from hypothesis import settings
+
+from conformance import profiles
+
+# ci's settings (derandomized, no database, no deadline) with 30 examples: each E property
+# runs a tenth of that, the minimum of 3 (E_EXAMPLES), instead of ci's 10.
+profiles.register()
+settings.register_profile({SMALL_E2E_PROFILE!r},
+                          settings.get_profile(profiles.profile_name("ci")), max_examples=30)
+"""
+
+
 def test_torch_copied_outside_torch_fails_only_the_placement_clause(
     tmp_path: Path, copied_torch_module: Path
 ) -> None:
+    """Only placement differs from torch's module in place, whose full default run passes
+    every E clause (``test_cli.py::test_torch_and_reference_conform``): here the E clauses
+    run 3 examples each, derandomized, through a profile passed as a user would."""
+    (tmp_path / "small_e2e_profile.py").write_text(SMALL_E2E_PLUGIN)
+    env = {"PYTHONPATH": os.pathsep.join(
+        filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
     report = tmp_path / "report.json"
     result = run_cpconf("run", "--impl", str(copied_torch_module), "--layers", "e2e",
-                        "--report", str(report), "-n", "0", cwd=tmp_path, timeout=600)
+                        "--report", str(report), "-n", "0", "--", "-p", "small_e2e_profile",
+                        "--hypothesis-profile", SMALL_E2E_PROFILE,
+                        cwd=tmp_path, env=env, timeout=600)
     data = load_report(report)
     rows = statuses(data)[data["implementations"][0]["id"]]
     failed = sorted(cid for cid, status in rows.items() if status == "fail")
     messages = [row.get("message", "")[:500] for row in data["implementations"][0]["clauses"]
                 if row["status"] == "fail"]
     assert failed == ["E-7"], messages
-    # E-8 (inductor) is the nightly profile's; this run is ci's.
+    assert data["profile"] == f"{SMALL_E2E_PROFILE} (from --hypothesis-profile)"
+    assert data["seed"] == "derandomized"
+    # E-8 (inductor) is the nightly profile's; this run's is not.
     assert all(rows[cid] == "pass" for cid in E_CLAUSES if cid not in ("E-7", "E-8")), rows
     assert rows["E-8"] == "not-applicable"
     # A SHOULD failure never decides conformance; the message names the fix.
