@@ -159,20 +159,23 @@ def test_deselected_blocked_and_missing_each_get_their_own_verdict_in_quiet_outp
 SEGFAULTS = "conformance.mutants.x_segfault_on_offset"
 CRASHES_UNDER_COMPILE = "conformance.mutants.e1_crashes_under_compile"
 HANGS_UNDER_COMPILE = "conformance.mutants.e1_hangs_under_compile"
+DEADLOCKS = "conformance.mutants.x_deadlock_on_reentry"
 
 
 def test_crashes_and_hangs_fail_their_clause_name_the_call_and_the_run_goes_on(
     tmp_path: Path,
 ) -> None:
-    """One run (default: one worker process), three implementations: one kills the worker
+    """One run (default: one worker process), four implementations: one kills the worker
     on an offset source when called directly (C-2), one kills it inside compilation (E-1),
     one never returns from compilation (E-1; a 1 s deadline gives the compiled call
-    1 + 10 s). Each fails its clause with the call named; the run finishes."""
+    1 + 10 s), one deadlocks from its switch's second entry on (S-5, nesting, hangs within
+    the 1 s deadline). Each fails its clause with the call named; the run finishes."""
     report = tmp_path / "r.json"
     result = run_cpconf(
         "run", "--impl", SEGFAULTS, "--impl", CRASHES_UNDER_COMPILE,
-        "--impl", HANGS_UNDER_COMPILE, "--report", str(report), "--",
-        "-k", "test_takes_the_source_metadata or compiled_equals_eager or test_api",
+        "--impl", HANGS_UNDER_COMPILE, "--impl", DEADLOCKS, "--report", str(report), "--",
+        "-k", "test_takes_the_source_metadata or compiled_equals_eager or test_api "
+        f"or ((test_nesting or test_default_on) and {DEADLOCKS})",
         "--cp-deadline", "1", cwd=tmp_path, timeout=600)
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     rows = {entry["spec"]: {row["id"]: row for row in entry["clauses"]}
@@ -190,7 +193,13 @@ def test_crashes_and_hangs_fail_their_clause_name_the_call_and_the_run_goes_on(
     assert hung["status"] == "fail"
     assert "did not return within 11 s" in hung["message"], hung["message"]
     assert f"--cp-impl {HANGS_UNDER_COMPILE}" in hung["reproduce"]
-    # The tests after a crash ran in a fresh worker, those after the hang in the same one:
+    deadlocked = rows[DEADLOCKS]["S-5"]
+    assert deadlocked["status"] == "fail"
+    assert deadlocked["message"].startswith(
+        "[S-5] nests (MUST): expected the block to finish within 1 s; got it hung"), deadlocked
+    assert f"--cp-impl {DEADLOCKS}" in deadlocked["reproduce"]
+    assert rows[DEADLOCKS]["S-1"]["status"] == "pass"  # default on: its first entry works
+    # The tests after a crash ran in a fresh worker, those after a hang in the same one:
     # every implementation's API properties have results.
-    for spec in (SEGFAULTS, CRASHES_UNDER_COMPILE, HANGS_UNDER_COMPILE):
+    for spec in (SEGFAULTS, CRASHES_UNDER_COMPILE, HANGS_UNDER_COMPILE, DEADLOCKS):
         assert {rows[spec][c]["status"] for c in ("A-1", "A-2", "A-3", "A-4")} == {"pass"}
