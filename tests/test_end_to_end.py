@@ -164,6 +164,9 @@ def test_torch_copied_outside_torch_fails_only_the_placement_clause(
     messages = [row.get("message", "")[:500] for row in data["implementations"][0]["clauses"]
                 if row["status"] == "fail"]
     assert failed == ["E-7"], messages
+    # An explicit --hypothesis-profile is kept as it is; the header and the report say so.
+    assert f"profile {SMALL_E2E_PROFILE} (from --hypothesis-profile), seed derandomized" \
+        in result.stdout
     assert data["profile"] == f"{SMALL_E2E_PROFILE} (from --hypothesis-profile)"
     assert data["seed"] == "derandomized"
     # E-8 (inductor) is the nightly profile's; this run's is not.
