@@ -198,24 +198,6 @@ def test_a_setting_this_torch_lacks_makes_the_clause_not_applicable() -> None:
     assert _snapshot() == before
 
 
-def test_plugin_layers_option_deselects_and_reports_the_layer(pytester: pytest.Pytester) -> None:
-    report = pytester.path / "report.json"
-    result = pytester.runpytest_subprocess(
-        "--pyargs", "conformance.properties.test_end_to_end", "--cp-impl", "reference",
-        "--cp-layers", "unit", "--cp-report", str(report),
-    )
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("deselected") == len(E_CLAUSES)
-    assert "passed" not in outcomes and "failed" not in outcomes
-    result.stdout.fnmatch_lines(["*layers unit*"])
-    data = load_report(report)
-    assert data["layers"] == ["unit"]
-    rows = {row["id"]: row for row in data["implementations"][0]["clauses"]}
-    for clause_id in E_CLAUSES:
-        assert rows[clause_id]["status"] == "not-applicable"
-        assert rows[clause_id]["reason"].startswith("layer not selected")
-
-
 def test_dynamo_log_is_shown_with_v(pytester: pytest.Pytester) -> None:
     """E-5 passes with a graph break Dynamo reports ('cannot convert ...'): ``-v`` prints it
     in the Dynamo log section. (A quiet passing run prints none: the pytest log of

@@ -7,23 +7,42 @@ import re
 
 import pytest
 
+from conformance import clauses
 from conformance.plugin import explicit_specs
+from tests.conftest import load_report
 
 API_TESTS = "conformance.properties.test_api"
+E2E_TESTS = "conformance.properties.test_end_to_end"
+E_CLAUSES = [clause.id for clause in clauses.CLAUSES if clause.family == "E"]
 
 
 def _ids_run(output: str) -> set[str]:
     return set(re.findall(r"test_\w+\[([^\]]+)\] PASSED", output))
 
 
-def test_matrix_runs_every_property_once_per_implementation(pytester: pytest.Pytester) -> None:
+def test_matrix_runs_every_property_once_per_implementation_in_the_layers_asked_for(
+    pytester: pytest.Pytester,
+) -> None:
+    """Two implementations, the API properties and the end-to-end ones with only the unit
+    layer asked for: every API property runs once per implementation; every E property is
+    deselected for each, and the report says why."""
+    report = pytester.path / "report.json"
     result = pytester.runpytest_subprocess(
-        "--pyargs", API_TESTS, "-v", "--cp-impl", "reference", "--cp-impl", "torch",
+        "--pyargs", API_TESTS, E2E_TESTS, "-v", "--cp-impl", "reference", "--cp-impl", "torch",
+        "--cp-layers", "unit", "--cp-report", str(report),
     )
-    result.assert_outcomes(passed=12)
+    result.assert_outcomes(passed=12, deselected=2 * len(E_CLAUSES))
     assert _ids_run(result.stdout.str()) == {"reference", "torch"}
     result.stdout.fnmatch_lines(["*implementation reference: reference_impl from *",
-                                 "*implementation torch: torch._dynamo.create_parameter_op*"])
+                                 "*implementation torch: torch._dynamo.create_parameter_op*",
+                                 "*layers unit*"])
+    data = load_report(report)
+    assert data["layers"] == ["unit"]
+    for entry in data["implementations"]:
+        rows = {row["id"]: row for row in entry["clauses"]}
+        for clause_id in E_CLAUSES:
+            assert rows[clause_id]["status"] == "not-applicable", (entry["id"], clause_id)
+            assert rows[clause_id]["reason"].startswith("layer not selected")
 
 
 @pytest.mark.parametrize(
