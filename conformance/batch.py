@@ -80,9 +80,14 @@ def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
 
 
 def _built(recipe: Callable[[random.Random], T], seeds: range) -> Iterator[T]:
-    """``recipe(Random(seed))`` for each seed, built when asked for and counted as handed out."""
+    """``recipe(Random(seed))`` for each seed, built when asked for and counted as handed out.
+
+    One generator, reseeded per case: the same stream as a new ``Random(seed)``, without
+    making one (a recipe is done with its generator when it returns its case)."""
+    rng = random.Random()
     for seed in seeds:
-        case = recipe(random.Random(seed))
+        rng.seed(seed)
+        case = recipe(rng)
         CaseCounter.drawn += 1
         yield case
 

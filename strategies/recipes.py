@@ -185,25 +185,38 @@ def rearranged_recipe(rng: random.Random, like: torch.Tensor) -> torch.Tensor:
     flipped, rolled or transposed copy of them checks the same values in a new order and
     layout. Structured runs (batch 1) keep drawing independent gradients.
     """
-    # Detached, so nothing below records a graph (no ``no_grad`` block: entering one costs
-    # more than these ops on a small tensor). Each branch makes one new tensor from it.
-    source = like.detach()
+    # Nothing below may record a graph: a source that requires grad is detached first (no
+    # ``no_grad`` block: entering one costs more than these ops on a small tensor). Each
+    # branch makes one new tensor; every op copies bits, none computes with them.
+    source = like.detach() if like.requires_grad else like
     rank, elements = source.dim(), source.numel()
     if rank == 0 or elements == 0:
         return source.clone()
     choice = int(rng.random() * 3)
     width = source.element_size()
     if choice == 0 and width in _SAME_WIDTH_INTS:
+        dim = int(rng.random() * rank)
+        if _has_flip(source.dtype, source.device.type):
+            return source.flip(dim)
         # flip has no kernel for float8, uint16..64 or complex32: flip the same bits as ints
         # (a view of any layout as ints of the element's width is a plain view)
-        ints = source.view(_SAME_WIDTH_INTS[width])
-        return ints.flip(int(rng.random() * rank)).view(source.dtype)
+        return source.view(_SAME_WIDTH_INTS[width]).flip(dim).view(source.dtype)
     if choice == 1:
         return source.roll(1 + int(rng.random() * elements))
     if rank >= 2:  # the same shape, laid out column-major
         column_major = source.transpose(-1, -2).clone(memory_format=torch.contiguous_format)
         return column_major.transpose(-1, -2)
     return source.clone()
+
+
+@functools.lru_cache(maxsize=128)
+def _has_flip(dtype: torch.dtype, device_type: str) -> bool:
+    """Whether ``flip`` has a kernel for ``dtype`` on this kind of device (tried once)."""
+    try:
+        torch.zeros(2, dtype=dtype, device=device_type).flip(0)
+    except (RuntimeError, NotImplementedError, TypeError):
+        return False
+    return True
 
 
 def request_recipe(

@@ -303,19 +303,23 @@ def _cut(
     included); on ``meta`` the storage is empty."""
     if layout not in applicable_layouts(shape):
         raise ValueError(f"layout {layout!r} does not apply to shape {shape}")
-    device = torch.device(device)
+    where = _device(device)
     offset = 1 + choice % 3 if layout == "offset" else 0
     stored = _stored_shape(layout, shape, choice)
     if dtype != torch.complex32:
-        flat = _flat(_numel(stored) + offset, dtype, device, fill)
-        if offset:  # slicing from 0 would only add a view
-            flat = flat[offset:]
-        return Source(_shape_into(flat.view(stored), shape, layout, choice), layout)
+        flat = _flat(_numel(stored) + offset, dtype, where, fill)
+        return Source(_shape_into(flat, offset, stored, shape, layout, choice), layout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex32 is "experimental"
-        flat = _flat(_numel(stored) + offset, dtype, device, fill)
-        tensor = _shape_into(flat[offset:].view(stored), shape, layout, choice)
+        flat = _flat(_numel(stored) + offset, dtype, where, fill)
+        tensor = _shape_into(flat, offset, stored, shape, layout, choice)
     return Source(tensor, layout)
+
+
+@functools.lru_cache(maxsize=64)
+def _device(device: str | torch.device) -> torch.device:
+    """``torch.device(device)``, made once per name (a case builds many tensors)."""
+    return torch.device(device)
 
 
 def _flat(
@@ -327,28 +331,41 @@ def _flat(
     return filled if device.type == "cpu" else filled.to(device)
 
 
-def _shape_into(stored: torch.Tensor, shape: Shape, layout: str, choice: int) -> torch.Tensor:
-    """Turn the contiguous ``stored`` buffer view into a tensor of ``shape`` in ``layout``."""
+def _contiguous_strides(shape: Shape) -> tuple[int, ...]:
+    strides, step = [], 1
+    for extent in reversed(shape):
+        strides.append(step)
+        step *= max(extent, 1)
+    return tuple(reversed(strides))
+
+
+def _shape_into(flat: torch.Tensor, offset: int, stored: Shape, shape: Shape, layout: str,
+                choice: int) -> torch.Tensor:
+    """Turn the flat buffer (``stored``'s elements after ``offset`` ones) into a tensor of
+    ``shape`` in ``layout``: each layout one view of ``flat`` and at most one more step."""
     rank = len(shape)
-    if layout in ("contiguous", "zero_numel", "offset"):
-        return stored
+    if layout == "offset":  # the contiguous view that starts ``offset`` elements in
+        return flat.as_strided(stored, _contiguous_strides(stored), offset)
     if layout == "transposed":
         swapped = (*shape[:-2], shape[-1], shape[-2])
-        return stored.reshape(swapped).transpose(-1, -2)
+        return flat.view(swapped).transpose(-1, -2)
     if layout == "permuted":
         perm = _permutation(shape, choice)
         inverse = [0] * rank
         for position, dim in enumerate(perm):
             inverse[dim] = position
-        return stored.reshape(tuple(shape[dim] for dim in perm)).permute(inverse)
+        return flat.view(tuple(shape[dim] for dim in perm)).permute(inverse)
+    buffer = flat.view(stored)
+    if layout in ("contiguous", "zero_numel"):
+        return buffer
     if layout == "sliced":
         index: list[slice] = [slice(None)] * rank
         index[choice % rank] = slice(None, None, 2)
-        return stored[tuple(index)]
+        return buffer[tuple(index)]
     if layout == "expanded":
-        return stored.expand(shape)
+        return buffer.expand(shape)
     if layout == "channels_last":
-        return stored.contiguous(memory_format=torch.channels_last)
+        return buffer.contiguous(memory_format=torch.channels_last)
     raise ValueError(f"unknown layout {layout!r}")
 
 
