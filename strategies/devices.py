@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import torch
 from hypothesis import strategies as st
 
+from strategies.reuse import reused
+
 __all__ = ["KNOWN_DEVICES", "available_devices", "devices", "has_data", "parse_devices"]
 
 KNOWN_DEVICES: tuple[str, ...] = ("cpu", "meta", "cuda", "mps", "xpu")
@@ -79,6 +81,7 @@ def has_data(device: str | torch.device) -> bool:
     return torch.device(device).type != "meta"
 
 
+@reused  # a tuple of names is a key; a list is not, and is validated on every call
 def devices(allowed: Sequence[str]) -> st.SearchStrategy[str]:
     """Draw one of ``allowed`` (validated as by :func:`parse_devices`); shrinks to the first."""
     validated = tuple(dict.fromkeys(_validate(name) for name in allowed))

@@ -19,6 +19,7 @@ import torch
 from hypothesis import strategies as st
 
 from strategies.bitwise import integer_view_dtype
+from strategies.reuse import reused
 
 __all__ = ["CANDIDATE_DTYPE_NAMES", "FAMILIES", "DtypeInfo", "dtypes", "supported_dtypes"]
 
@@ -123,6 +124,7 @@ def supported_dtypes(device: str) -> tuple[DtypeInfo, ...]:
     return tuple(found)
 
 
+@reused  # not cached with a ``where`` predicate (a callable is no key)
 def dtypes(
     device: str,
     *,

@@ -52,6 +52,8 @@ from dataclasses import dataclass
 import torch
 from hypothesis import strategies as st
 
+from strategies.reuse import reused
+
 __all__ = ["COMMON_GRAD_MODES", "PRIMITIVE_MODES", "GradMode", "grad_modes"]
 
 PRIMITIVE_MODES: dict[str, Callable[[], contextlib.AbstractContextManager[object]]] = {
@@ -163,6 +165,7 @@ COMMON_GRAD_MODES: tuple[GradMode, ...] = tuple(
 """Hand-picked modes, the simplest first: a strategy draws these about half the time."""
 
 
+@reused
 def grad_modes(
     *, max_depth: int = 3, include_inference: bool = True
 ) -> st.SearchStrategy[GradMode]:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from strategies.devices import devices as device_strategy
 from strategies.dtypes import dtypes as dtype_strategy
+from strategies.reuse import integers, reused
 from strategies.shapes import DEFAULT_MAX_ELEMENTS, Shape, large_budget, shapes
 
 __all__ = [
@@ -62,6 +63,7 @@ class InvalidPlaceholderRequest:
         return f"{self.request!r}  # invalid: {self.reason}"
 
 
+@reused  # not cached with a ``size`` strategy (a strategy is no key)
 @st.composite
 def placeholder_requests(
     draw: st.DrawFn,
@@ -87,11 +89,12 @@ def placeholder_requests(
         size = shapes(max_elements=max_elements,
                       large_elements=large_budget(device) if large else None)
     shape = draw(size)
-    flag = draw(st.booleans())  # drawn always, so shrinking prefers float32 over int64
+    flag = draw(_COIN)  # drawn always, so shrinking prefers float32 over int64
     wants_grad = (info.can_require_grad and flag) if requires_grad is None else requires_grad
     return PlaceholderRequest(tuple(shape), info.dtype, device, wants_grad)
 
 
+@reused
 @st.composite
 def invalid_placeholder_requests(
     draw: st.DrawFn, devices: Sequence[str], *, max_elements: int = DEFAULT_MAX_ELEMENTS
@@ -99,16 +102,21 @@ def invalid_placeholder_requests(
     """Draw a request that must raise (P-7): an integer or bool dtype with
     ``requires_grad=True``, or a size with a negative extent (any dtype)."""
     device = draw(device_strategy(devices))
-    reason = draw(st.sampled_from(INVALID_REASONS))
+    reason = draw(_REASONS)
     shape = draw(shapes(max_elements=max_elements))
     if reason == INVALID_REASONS[0]:
         info = draw(dtype_strategy(device, requires_grad=False))
         request = PlaceholderRequest(tuple(shape), info.dtype, device, True)
     else:
         info = draw(dtype_strategy(device))
-        position = draw(st.integers(0, len(shape)))
-        negative = draw(st.integers(-3, -1))
+        position = draw(integers(0, len(shape)))
+        negative = draw(_NEGATIVES)
         bad = (*shape[:position], negative, *shape[position:])
-        grad = info.can_require_grad and draw(st.booleans())  # never the other P-7 case
+        grad = info.can_require_grad and draw(_COIN)  # never the other P-7 case
         request = PlaceholderRequest(bad, info.dtype, device, grad)
     return InvalidPlaceholderRequest(request, reason)
+
+
+_COIN = st.booleans()
+_REASONS = st.sampled_from(INVALID_REASONS)
+_NEGATIVES = st.integers(-3, -1)

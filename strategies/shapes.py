@@ -33,6 +33,8 @@ from collections.abc import Callable
 
 from hypothesis import strategies as st
 
+from strategies.reuse import integers, reused
+
 __all__ = [
     "DEFAULT_MAX_ELEMENTS",
     "LARGE_ODDS",
@@ -80,6 +82,7 @@ def numel(shape: Shape) -> int:
     return product
 
 
+@reused  # one strategy object per argument list: validated once, not on every draw
 @st.composite
 def shapes(
     draw: st.DrawFn,
@@ -108,19 +111,29 @@ def shapes(
                          f"got {large_elements}")
     if (large_elements is not None and max_rank >= 1 and min_rank <= LARGE_MAX_RANK
             and (max_side is None or max_side > max_elements)
-            and draw(st.integers(0, LARGE_ODDS - 1)) == LARGE_ODDS - 1):
+            and draw(_LARGE_COIN) == LARGE_ODDS - 1):
         return draw(_large_shapes(min_rank, max_rank, max_elements, large_elements, max_side))
-    bands = rank_bands(min_rank, max_rank)
-    if bands is not None:
-        (low, low_top), (high_bottom, high) = bands
-        rank = draw(st.integers(low, low_top) | st.integers(high_bottom, high))
-    else:
-        rank = draw(st.integers(min_rank, max_rank))
+    rank = draw(_ranks(min_rank, max_rank))
     zero_at = None
-    if allow_zero and rank > 0 and draw(st.integers(0, 3)) == 3:
-        zero_at = draw(st.integers(0, rank - 1))
+    if allow_zero and rank > 0 and draw(_ZERO_COIN) == 3:
+        zero_at = draw(integers(0, rank - 1))
     return build_shape(rank, zero_at, max_elements, max_side,
-                       lambda top: draw(st.integers(1, top)))
+                       lambda top: draw(integers(1, top)))
+
+
+_LARGE_COIN = st.integers(0, LARGE_ODDS - 1)
+_ZERO_COIN = st.integers(0, 3)
+
+
+@functools.lru_cache(maxsize=256)
+def _ranks(min_rank: int, max_rank: int) -> st.SearchStrategy[int]:
+    """The rank: from the two bands of :func:`rank_bands` (about equally often) where there
+    are two, else from ``min_rank..max_rank``."""
+    bands = rank_bands(min_rank, max_rank)
+    if bands is None:
+        return st.integers(min_rank, max_rank)
+    (low, low_top), (high_bottom, high) = bands
+    return st.integers(low, low_top) | st.integers(high_bottom, high)
 
 
 @functools.lru_cache(maxsize=256)
@@ -168,20 +181,28 @@ def _spread(budget: int, dims_left: int) -> int:
     return min(budget, max(2, round(2 * budget ** (1 / dims_left))))
 
 
+@reused
 @st.composite
 def _large_shapes(draw: st.DrawFn, min_rank: int, max_rank: int, max_elements: int,
                   large_elements: int, max_side: int | None) -> Shape:
     """The large band: one big extent (a boundary or any integer past ``max_elements``) at a
     drawn position, the others spread over what is left of ``large_elements``."""
-    rank = draw(st.integers(max(min_rank, 1), min(max_rank, LARGE_MAX_RANK)))
+    rank = draw(integers(max(min_rank, 1), min(max_rank, LARGE_MAX_RANK)))
     top = large_elements if max_side is None else min(large_elements, max_side)
+    big = draw(_big_extents(max_elements, top))
+    at = draw(integers(0, rank - 1))
+    rest = build_shape(rank - 1, None, max(1, large_elements // big), max_side,
+                       lambda side: draw(integers(1, side)))
+    return (*rest[:at], big, *rest[at:])
+
+
+@functools.lru_cache(maxsize=256)
+def _big_extents(max_elements: int, top: int) -> st.SearchStrategy[int]:
+    """The big extent of a large shape: a boundary of :data:`SIZE_BOUNDARIES` past
+    ``max_elements`` (where one is at most ``top``) or any integer in between."""
     bounds = [bound for bound in SIZE_BOUNDARIES if max_elements < bound <= top]
     any_big = st.integers(max_elements + 1, top)
-    big = draw(st.sampled_from(bounds) | any_big if bounds else any_big)
-    at = draw(st.integers(0, rank - 1))
-    rest = build_shape(rank - 1, None, max(1, large_elements // big), max_side,
-                       lambda side: draw(st.integers(1, side)))
-    return (*rest[:at], big, *rest[at:])
+    return st.sampled_from(bounds) | any_big if bounds else any_big
 
 
 def boundary_shapes(budget: int, *, max_rank: int = MAX_RANK) -> tuple[Shape, ...]:

@@ -36,6 +36,7 @@ import torch
 from hypothesis import strategies as st
 
 from strategies.bitwise import integer_view_dtype
+from strategies.reuse import reused, sampled_from
 from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, large_budget, shapes
 
 __all__ = [
@@ -145,9 +146,18 @@ def _to_signed(pattern: int, bits: int) -> int:
     return pattern - (1 << bits) if bits > 8 and pattern >= 1 << (bits - 1) else pattern
 
 
+@reused
 @st.composite
 def _value_recipes(draw: st.DrawFn, dtype: torch.dtype) -> tuple[tuple[int, ...], int]:
     """A pool of unsigned bit patterns and a generator seed; shrinks to ``((0,), 0)``."""
+    pool = draw(_pools(dtype))
+    seed = draw(_SEEDS)
+    return tuple(pool), seed
+
+
+@functools.lru_cache(maxsize=64)
+def _pools(dtype: torch.dtype) -> st.SearchStrategy[list[int]]:
+    """1 to 8 bit patterns of ``dtype``: special ones or (but for bool) any of its width."""
     component = component_dtype(dtype)
     bits = component.itemsize * 8
     specials = special_bit_patterns(dtype)
@@ -155,9 +165,10 @@ def _value_recipes(draw: st.DrawFn, dtype: torch.dtype) -> tuple[tuple[int, ...]
         pattern = st.sampled_from(specials)
     else:
         pattern = st.sampled_from(specials) | st.integers(0, (1 << bits) - 1)
-    pool = draw(st.lists(pattern, min_size=1, max_size=8))
-    seed = draw(st.integers(0, 2**32 - 1))
-    return tuple(pool), seed
+    return st.lists(pattern, min_size=1, max_size=8)
+
+
+_SEEDS = st.integers(0, 2**32 - 1)
 
 
 _GENERATOR = torch.Generator()
@@ -393,6 +404,7 @@ def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
     )
 
 
+@reused  # one strategy object per argument list: validated once, not on every draw
 @st.composite
 def sources(
     draw: st.DrawFn,
@@ -413,7 +425,7 @@ def sources(
     ``device`` (2**40 elements on ``meta``, 2**22 with data).
     """
     if shape is None:
-        layout = draw(st.sampled_from(layouts))
+        layout = draw(sampled_from(layouts))
         shape = draw(_shapes_for(layout, max_elements,
                                  large_budget(device) if large else None))
     else:
@@ -421,10 +433,13 @@ def sources(
         usable = tuple(layout for layout in applicable_layouts(shape) if layout in layouts)
         if not usable:
             raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
-        layout = draw(st.sampled_from(usable))
+        layout = draw(sampled_from(usable))
     pool, seed = draw(_value_recipes(dtype))
-    choice = draw(st.integers(0, 23))
+    choice = draw(_CHOICES)
     return build_source(shape, dtype, device, layout, pool=pool, seed=seed, choice=choice)
+
+
+_CHOICES = st.integers(0, 23)
 
 
 def _widen(shape: Shape, positions: Sequence[int], needed: int) -> Shape:
@@ -506,6 +521,7 @@ def layout_shapes(layout: str) -> LayoutShapes:
         raise ValueError(f"unknown layout {layout!r}") from None
 
 
+@reused
 def _shapes_for(layout: str, max_elements: int,
                 large_elements: int | None = None) -> st.SearchStrategy[Shape]:
     spec = layout_shapes(layout)
@@ -523,6 +539,10 @@ def upstream_gradients(
 
     The gradient is contiguous or not: any applicable layout in ``layouts``.
     """
-    return sources(str(like.device), like.dtype, tuple(like.shape), layouts=layouts).map(
-        lambda source: source.tensor
-    )
+    return _gradients(str(like.device), like.dtype, tuple(like.shape), layouts)
+
+
+@reused  # keyed on the metadata of ``like``, never on the tensor: no cache keeps one alive
+def _gradients(device: str, dtype: torch.dtype, shape: Shape,
+               layouts: tuple[str, ...]) -> st.SearchStrategy[torch.Tensor]:
+    return sources(device, dtype, shape, layouts=layouts).map(lambda source: source.tensor)

@@ -32,6 +32,7 @@ from strategies import (
 from strategies.bitwise import integer_view_dtype
 from strategies.dtypes import dtype_choices
 from strategies.recipes import shape_recipe, source_recipe
+from strategies.reuse import reused
 from strategies.shapes import boundary_shapes, large_budget
 
 GRAD_FAMILIES = ("float", "complex", "float8")
@@ -62,6 +63,7 @@ class TakeOver:
         return f"TakeOver({self.request!r} <- {self.source!r})"
 
 
+@reused  # one strategy object per argument list (none with a ``where`` predicate)
 @st.composite
 def take_overs(
     draw: st.DrawFn,
@@ -86,13 +88,16 @@ def take_overs(
     info = draw(dtypes(device, requires_grad=wants, families=families, where=keep))
     source = draw(sources(device, info.dtype, max_elements=SMALL, large=True))
     size = tuple(source.tensor.shape)
-    if not same_shape and draw(st.booleans()):
+    if not same_shape and draw(_COIN):
         size = draw(shapes(max_rank=4, max_elements=SMALL))
     if requires_grad is None:
-        flag = info.can_require_grad and draw(st.booleans())
+        flag = info.can_require_grad and draw(_COIN)
     else:
         flag = requires_grad
     return TakeOver(PlaceholderRequest(size, info.dtype, device, flag), source)
+
+
+_COIN = st.booleans()
 
 
 def take_over_recipe(

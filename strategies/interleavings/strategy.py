@@ -8,9 +8,12 @@ is towards as few context switches as possible.
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import strategies as st
 
 from strategies.interleavings.program import ENTER, EXIT, RAISE, READ, Interleaving, start_op
+from strategies.reuse import integers, reused
 
 _OPS = (READ, ENTER, EXIT, READ, RAISE, ENTER)
 
@@ -34,6 +37,7 @@ def _well_formed(raw: list[str], close: bool, raises: bool) -> list[str]:
     return ops
 
 
+@reused
 @st.composite
 def interleavings(
     draw: st.DrawFn,
@@ -52,19 +56,38 @@ def interleavings(
     ``raises``: contexts may be left by an exception (S-4); ``leaks``: a thread
     may end while still inside contexts (S-8).
     """
-    count = draw(st.integers(min_threads, max_threads))
+    count = draw(integers(min_threads, max_threads))
     budget = max(1, max_ops // count)
     program: list[list[str]] = []
     for _ in range(count):
-        raw = draw(st.lists(st.sampled_from(_OPS), max_size=budget))
-        close = not leaks or draw(st.booleans().map(lambda leak: not leak))
+        raw = draw(_op_lists(budget))
+        close = not leaks or draw(_CLOSES)
         program.append(_well_formed(raw, close, raises))
     if starts:
         for child in range(1, count):
-            parent = draw(st.none() | st.integers(0, child - 1))
+            parent = draw(_parents(child))
             if parent is not None:
-                at = draw(st.integers(0, len(program[parent])))
+                at = draw(integers(0, len(program[parent])))
                 program[parent].insert(at, start_op(child))
     steps = sum(len(ops) + 1 for ops in program)
-    schedule = draw(st.lists(st.integers(0, max(count - 1, 0)), max_size=steps))
+    schedule = draw(_schedules(count, steps))
     return Interleaving(program=tuple(tuple(ops) for ops in program), schedule=schedule)
+
+
+# The inner strategies, built once per size rather than on every draw.
+_CLOSES = st.booleans().map(lambda leak: not leak)
+
+
+@functools.lru_cache(maxsize=64)
+def _op_lists(budget: int) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(_OPS), max_size=budget)
+
+
+@functools.lru_cache(maxsize=64)
+def _parents(child: int) -> st.SearchStrategy[int | None]:
+    return st.none() | st.integers(0, child - 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _schedules(count: int, steps: int) -> st.SearchStrategy[list[int]]:
+    return st.lists(st.integers(0, max(count - 1, 0)), max_size=steps)
