@@ -43,7 +43,8 @@ def test_torch_and_reference_conform(tmp_path: Path) -> None:
     assert "torch: conforms (every applicable MUST clause passes; expected failures S-10)" \
         in result.stdout
     # E-5 passes with a graph break Dynamo reports; a run without -v shows no Dynamo log
-    # (test_end_to_end.py::test_dynamo_log_is_shown_with_v shows it with -v).
+    # (test_end_to_end.py::test_torch_copied_outside_torch_fails_only_the_placement_clause
+    # shows it with -v).
     pytest_log = (tmp_path / "report.pytest.log").read_text()
     assert " passed" in pytest_log, pytest_log[-2000:]
     for quiet_run_output in (pytest_log, result.stdout):

@@ -149,14 +149,19 @@ def test_torch_copied_outside_torch_fails_only_the_placement_clause(
 ) -> None:
     """Only placement differs from torch's module in place, whose full default run passes
     every E clause (``test_cli.py::test_torch_and_reference_conform``): here the E clauses
-    run 3 examples each, derandomized, through a profile passed as a user would."""
+    run 3 examples each, derandomized, through a profile passed as a user would.
+
+    With ``-v`` the pytest log shows the Dynamo log of passing tests: E-5 passes with the
+    graph break Dynamo reports ('cannot convert ...'). (A quiet passing run prints none: the
+    pytest log of ``test_cli.py::test_torch_and_reference_conform``, whose E-5 passes the
+    same way.)"""
     (tmp_path / "small_e2e_profile.py").write_text(SMALL_E2E_PLUGIN)
     env = {"PYTHONPATH": os.pathsep.join(
         filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
     report = tmp_path / "report.json"
     result = run_cpconf("run", "--impl", str(copied_torch_module), "--layers", "e2e",
                         "--report", str(report), "-n", "0", "--", "-p", "small_e2e_profile",
-                        "--hypothesis-profile", SMALL_E2E_PROFILE,
+                        "--hypothesis-profile", SMALL_E2E_PROFILE, "-v",
                         cwd=tmp_path, env=env, timeout=600)
     data = load_report(report)
     rows = statuses(data)[data["implementations"][0]["id"]]
@@ -182,6 +187,13 @@ def test_torch_copied_outside_torch_fails_only_the_placement_clause(
     c1 = next(row for row in data["implementations"][0]["clauses"] if row["id"] == "C-1")
     assert "layer not selected" in c1["reason"]
     assert "[layers: e2e]" in result.stdout
+    pytest_log = (tmp_path / "report.pytest.log").read_text().splitlines()
+    section = pytest_log.index(next(line for line in pytest_log
+                                    if "- dynamo log (passing tests) -" in line))
+    shown = pytest_log[section:]
+    assert any("test_switch_in_its_real_caller" in line for line in shown), shown[:20]
+    assert any(line.startswith("  graph break: ") and "cannot convert" in line
+               for line in shown), shown[:20]
 
 
 def test_unknown_layer_is_a_usage_error(tmp_path: Path) -> None:
@@ -196,16 +208,3 @@ def test_a_setting_this_torch_lacks_makes_the_clause_not_applicable() -> None:
             swapped_in(_recording("a", []), config={"no_such_setting": True}):
         pass
     assert _snapshot() == before
-
-
-def test_dynamo_log_is_shown_with_v(pytester: pytest.Pytester) -> None:
-    """E-5 passes with a graph break Dynamo reports ('cannot convert ...'): ``-v`` prints it
-    in the Dynamo log section. (A quiet passing run prints none: the pytest log of
-    ``test_cli.py::test_torch_and_reference_conform``, whose E-5 passes the same way.)"""
-    verbose = pytester.runpytest_subprocess(
-        "--pyargs", "conformance.properties.test_end_to_end::test_switch_in_its_real_caller",
-        "--cp-impl", "reference", "--cp-examples", "2", "-p", "no:cacheprovider", "-v")
-    verbose.assert_outcomes(passed=1)
-    verbose.stdout.fnmatch_lines(["*- dynamo log (passing tests) -*",
-                                  "*test_switch_in_its_real_caller*",
-                                  "  graph break: *cannot convert*"])
