@@ -64,16 +64,14 @@ class TakeOver:
 
 
 @reused  # one strategy object per argument list (none with a ``where`` predicate)
-@st.composite
 def take_overs(
-    draw: st.DrawFn,
     allowed: Sequence[str],
     *,
     requires_grad: bool | None = None,
     families: tuple[str, ...] = FAMILIES,
     same_shape: bool = True,
     where: Callable[[DtypeInfo, str], bool] | None = None,
-) -> TakeOver:
+) -> st.SearchStrategy[TakeOver]:
     """Draw a source in any layout and a matching placeholder request.
 
     ``requires_grad`` None draws it (True only where the dtype allows), True or
@@ -82,10 +80,31 @@ def take_overs(
     placeholder takes the source's shape anyway). ``where(info, device)`` narrows the
     dtypes before drawing.
     """
-    device = draw(devices(allowed))
     wants = True if requires_grad else None
-    keep = None if where is None else (lambda info: where(info, device))
-    info = draw(dtypes(device, requires_grad=wants, families=families, where=keep))
+    # The dtype strategy of each device, made on its first draw and kept with this
+    # strategy: with a ``where`` predicate, dtypes() cannot cache it itself.
+    narrowed: dict[str, st.SearchStrategy[DtypeInfo]] = {}
+
+    def dtypes_on(device: str) -> st.SearchStrategy[DtypeInfo]:
+        if device not in narrowed:
+            keep = None if where is None else _on(where, device)
+            narrowed[device] = dtypes(device, requires_grad=wants, families=families,
+                                      where=keep)
+        return narrowed[device]
+
+    return _take_overs(allowed, dtypes_on, requires_grad, same_shape)
+
+
+@st.composite
+def _take_overs(
+    draw: st.DrawFn,
+    allowed: Sequence[str],
+    dtypes_on: Callable[[str], st.SearchStrategy[DtypeInfo]],
+    requires_grad: bool | None,
+    same_shape: bool,
+) -> TakeOver:
+    device = draw(devices(allowed))
+    info = draw(dtypes_on(device))
     source = draw(sources(device, info.dtype, max_elements=SMALL, large=True))
     size = tuple(source.tensor.shape)
     if not same_shape and draw(_COIN):

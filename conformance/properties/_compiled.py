@@ -28,6 +28,7 @@ from conformance.violation import check
 from strategies import dtypes, has_data, shapes
 from strategies.bitwise import first_bitwise_difference
 from strategies.dtypes import DtypeInfo
+from strategies.reuse import reused
 
 COMPILE_ALLOWANCE = 60.0
 """Most seconds a compiled call may take beyond the implementation's deadline (a cold
@@ -88,6 +89,7 @@ its bits differ from eager's whichever implementation runs; from 4 bytes a compo
 it computes in the dtype itself (E-8)."""
 
 
+@reused  # one per device and precision: its ``where`` predicate is made once, here
 def grad_dtypes(device: str, full_precision: bool = False) -> st.SearchStrategy[torch.dtype]:
     """Dtypes a parameter built end to end may have: they require grad and add
     (``full_precision``: only those of :data:`FULL_PRECISION_BYTES` a component or more)."""

@@ -11,6 +11,7 @@ the reference on the same draw.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from conformance.violation import ClauseViolation, check
 from strategies import (
     COMMON_GRAD_MODES,
     PRIMITIVE_MODES,
+    DtypeInfo,
     GradMode,
     PlaceholderRequest,
     applicable_layouts,
@@ -47,6 +49,7 @@ from strategies import (
     upstream_gradients,
 )
 from strategies.bitwise import first_bitwise_difference
+from strategies.reuse import reused, sampled_from
 from strategies.shapes import boundary_shapes, large_budget, numel
 
 
@@ -206,6 +209,7 @@ class UnderMode:
         return f"{self.case!r} under {self.mode!r}"
 
 
+@reused  # drawn from once per example: one object per argument list
 def under_modes(allowed: Sequence[str], **kwargs: object) -> st.SearchStrategy[UnderMode]:
     return st.builds(UnderMode, take_overs(allowed, **kwargs), grad_modes())  # type: ignore[arg-type]
 
@@ -261,24 +265,38 @@ def test_requires_grad_every_grad_mode(cp_impl: Implementation,
 # --- mismatches (C-5's raising calls, C-6) ---------------------------------------------------
 
 
+@reused
 @st.composite
 def mismatches(draw: st.DrawFn, allowed: Sequence[str]) -> TakeOver:
     """A request and a source that differs from it in dtype or (given two devices) device."""
     request = draw(placeholder_requests(allowed, max_elements=SMALL, large=True))
-    others = [
+    others = tuple(
         device for device in allowed
         if device != request.device
         and any(info.dtype == request.dtype for info in supported_dtypes(device))
-    ]
-    kinds = ["dtype", "device"] if others else ["dtype"]
-    if draw(st.sampled_from(kinds)) == "device":
-        device, dtype = draw(st.sampled_from(others)), request.dtype
+    )
+    kinds = _DTYPE_OR_DEVICE if others else _DTYPE_ONLY
+    if draw(kinds) == "device":
+        device, dtype = draw(sampled_from(others)), request.dtype
     else:
         device = request.device
-        info = draw(dtypes(device, where=lambda info: info.dtype != request.dtype))
-        dtype = info.dtype
+        dtype = draw(_other_dtypes(device, request.dtype)).dtype
     source = draw(sources(device, dtype, max_elements=SMALL, large=True))
     return TakeOver(request, source)
+
+
+_DTYPE_OR_DEVICE = st.sampled_from(("dtype", "device"))
+_DTYPE_ONLY = st.sampled_from(("dtype",))
+
+
+@reused  # one per (device, dtype): a fresh predicate per draw would defeat dtypes()'s cache
+def _other_dtypes(device: str, dtype: torch.dtype) -> st.SearchStrategy[DtypeInfo]:
+    """C-6: the dtypes on ``device`` other than ``dtype``."""
+    return dtypes(device, where=functools.partial(_is_not, dtype))
+
+
+def _is_not(dtype: torch.dtype, info: DtypeInfo) -> bool:
+    return info.dtype != dtype
 
 
 def _mismatch_kind(case: TakeOver) -> str:
@@ -304,11 +322,15 @@ class ModeCall:
         return f"{kind}{self.case!r} under {self.mode!r}"
 
 
+@reused
 @st.composite
 def mode_calls(draw: st.DrawFn, allowed: Sequence[str]) -> ModeCall:
-    raising = draw(st.booleans())
+    raising = draw(_COIN)
     case = draw(mismatches(allowed) if raising else take_overs(allowed, same_shape=False))
     return ModeCall(case, draw(grad_modes()), raising)
+
+
+_COIN = st.booleans()
 
 
 def _ambient() -> tuple[bool, bool]:
@@ -423,10 +445,14 @@ class InferenceCall:
         return f"{self.case!r}, {self.variant}"
 
 
+_VARIANTS = st.sampled_from(INFERENCE_VARIANTS)
+
+
+@reused
 @st.composite
 def inference_calls(draw: st.DrawFn, allowed: Sequence[str]) -> InferenceCall:
     case = draw(take_overs(allowed))
-    variant = draw(st.sampled_from(INFERENCE_VARIANTS))
+    variant = draw(_VARIANTS)
     upstream = None
     if case.request.requires_grad:
         upstream = draw(upstream_gradients(case.source.tensor))

@@ -38,6 +38,7 @@ from conformance.properties._compiled import (
 from conformance.properties._tensor_facts import storage_id
 from conformance.swap_in import dynamo_settings, swapped_in
 from conformance.violation import ClauseViolation, check
+from strategies.reuse import reused, sampled_from
 
 FORMS = ("return", "use", "both")
 VIEWS = ("as is", "transposed", "strided")
@@ -80,6 +81,12 @@ class Build:
         return build
 
 
+_SEEDS = st.integers(0, 2**16)
+_COIN = st.booleans()
+_FORMS = st.sampled_from(FORMS)
+
+
+@reused
 @st.composite
 def builds(draw: st.DrawFn, allowed: tuple[str, ...], *, max_rank: int = 8,
            views: tuple[str, ...] = VIEWS, full_precision: bool = False) -> Build:
@@ -87,8 +94,8 @@ def builds(draw: st.DrawFn, allowed: tuple[str, ...], *, max_rank: int = 8,
     return Build(
         shape=draw(e_shapes(max_rank)), dtype=draw(grad_dtypes(device, full_precision)),
         device=device,
-        seed=draw(st.integers(0, 2**16)), requires_grad=draw(st.booleans()),
-        view=draw(st.sampled_from(views)), form=draw(st.sampled_from(FORMS)),
+        seed=draw(_SEEDS), requires_grad=draw(_COIN),
+        view=draw(sampled_from(views)), form=draw(_FORMS),
     )
 
 

@@ -43,6 +43,7 @@ from conformance.properties._reference_comparison import (
 from conformance.properties._tensor_facts import Metadata, can_add, clone_exact
 from conformance.violation import check
 from strategies import (
+    DtypeInfo,
     PlaceholderRequest,
     Source,
     applicable_layouts,
@@ -54,6 +55,7 @@ from strategies import (
 )
 from strategies.bitwise import first_bitwise_difference
 from strategies.recipes import rearranged_recipe
+from strategies.reuse import reused
 from strategies.shapes import numel
 
 
@@ -71,15 +73,25 @@ class Backward:
         return f"{self.case!r}; upstream [{layouts}]"
 
 
+def _addable(info: DtypeInfo, device: str) -> bool:
+    """G-3: dtypes torch can add on ``device`` (the accumulated gradient is a sum)."""
+    return can_add(info.dtype, device)
+
+
+@reused  # with ``addable`` a predicate goes in, so take_overs() cannot cache it itself
+def _grad_take_overs(allowed: Sequence[str], addable: bool) -> st.SearchStrategy[TakeOver]:
+    return take_overs(allowed, requires_grad=True, families=GRAD_FAMILIES,
+                      where=_addable if addable else None)
+
+
+@reused
 @st.composite
 def backwards(
     draw: st.DrawFn, allowed: Sequence[str], *, passes: int = 1, addable: bool = False
 ) -> Backward:
     """A take-over (placeholder requires grad, request shape = source shape) plus ``passes``
     upstream gradients; ``addable`` keeps dtypes torch can add (G-3)."""
-    addable_only = (lambda info, device: can_add(info.dtype, device)) if addable else None
-    case = draw(take_overs(allowed, requires_grad=True, families=GRAD_FAMILIES,
-                           where=addable_only))
+    case = draw(_grad_take_overs(allowed, addable))
     upstreams = tuple(draw(upstream_gradients(case.source.tensor)) for _ in range(passes))
     return Backward(case, upstreams)
 
@@ -88,9 +100,8 @@ def backward_recipe(
     allowed: Sequence[str], *, passes: int = 1, addable: bool = False
 ) -> Callable[[random.Random], Backward]:
     """The seeded twin of :func:`backwards` for fuzz batches (G-1 .. G-3)."""
-    addable_only = (lambda info, device: can_add(info.dtype, device)) if addable else None
     take_over = take_over_recipe(allowed, requires_grad=True, families=GRAD_FAMILIES,
-                                 where=addable_only)
+                                 where=_addable if addable else None)
 
     def recipe(rng: random.Random) -> Backward:
         case = take_over(rng)
@@ -233,6 +244,12 @@ def check_gradcheck(impl: Implementation, case: GradcheckCase) -> None:
     check(passed, "G-1", "gradcheck to pass", "it returned False")
 
 
+_GRADCHECK_CASES = st.builds(
+    GradcheckCase, shapes(max_rank=3, max_elements=6),
+    st.sampled_from((torch.float64, torch.complex128)), st.integers(0, 2**16), st.booleans(),
+)
+
+
 @pytest.mark.clause("G-1")
 @given(data=st.data())
 def test_gradcheck(cp_impl: Implementation, cp_devices: tuple[str, ...], cp_batch: int,
@@ -240,11 +257,7 @@ def test_gradcheck(cp_impl: Implementation, cp_devices: tuple[str, ...], cp_batc
     """G-1 via gradcheck: draws a small shape, float64 or complex128, contiguous or transposed."""
     if not any(has_data(device) and device.startswith("cpu") for device in cp_devices):
         raise NotApplicable("gradcheck runs on cpu, which --cp-devices leaves out")
-    cases = st.builds(
-        GradcheckCase, shapes(max_rank=3, max_elements=6),
-        st.sampled_from((torch.float64, torch.complex128)), st.integers(0, 2**16), st.booleans(),
-    )
-    for case in draw_cases(data, cases, cp_batch):
+    for case in draw_cases(data, _GRADCHECK_CASES, cp_batch):
         check_gradcheck(cp_impl, case)
 
 
@@ -261,6 +274,11 @@ class GradSource:
     def __repr__(self) -> str:
         kind = "non-leaf view of a leaf" if self.non_leaf else "leaf"
         return f"{self.drawn!r}; source requires grad ({kind})"
+
+
+@reused
+def _grad_sources(allowed: Sequence[str]) -> st.SearchStrategy[GradSource]:
+    return st.builds(GradSource, backwards(allowed), st.booleans())
 
 
 def check_nothing_reaches_source(impl: Implementation, case: GradSource) -> None:
@@ -300,7 +318,7 @@ def check_nothing_reaches_source(impl: Implementation, case: GradSource) -> None
 def test_nothing_reaches_the_source(cp_impl: Implementation, cp_devices: tuple[str, ...],
                                     cp_batch: int, data: st.DataObject) -> None:
     """G-2: draws a backward case whose source requires grad, as a leaf or as a view of one."""
-    cases = st.builds(GradSource, backwards(cp_devices), st.booleans())
+    cases = _grad_sources(cp_devices)
     backward = backward_recipe(cp_devices)
 
     def recipe(rng: random.Random) -> GradSource:

@@ -39,6 +39,7 @@ from strategies import (
     invalid_placeholder_requests,
     placeholder_requests,
 )
+from strategies.reuse import reused
 
 
 def _requests(devices: tuple[str, ...]) -> st.SearchStrategy[PlaceholderRequest]:
@@ -226,6 +227,7 @@ class Ambient:
         return f"{self.mode!r}{switch}"
 
 
+@reused
 def ambients(with_switch: bool) -> st.SearchStrategy[Ambient]:
     """Every grad mode; the switch only where the implementation has it (a torch 2.4-style
     module has none and must still be checked for P-8)."""
@@ -258,6 +260,13 @@ def check_pure(impl: Implementation, case: tuple[PlaceholderRequest, Ambient]) -
         check_same_as_reference("P-8", f"the placeholder under {ambient!r}", under, reference)
 
 
+@reused
+def _pure_cases(devices: tuple[str, ...], with_switch: bool,
+                ) -> st.SearchStrategy[tuple[PlaceholderRequest, Ambient]]:
+    """P-8: a request and the ambient state to make it under."""
+    return st.tuples(_requests(devices), ambients(with_switch))
+
+
 @pytest.mark.clause("P-8")
 @given(data=st.data())
 def test_placeholder_is_pure(cp_impl: Implementation, cp_devices: tuple[str, ...],
@@ -265,6 +274,6 @@ def test_placeholder_is_pure(cp_impl: Implementation, cp_devices: tuple[str, ...
     """P-8: draws a request and an ambient grad-mode chain (inference mode included), plus the
     switch turned off where the implementation has one."""
     with_switch = cp_impl.has("do_not_convert_to_tracable_parameter")
-    cases = st.tuples(_requests(cp_devices), ambients(with_switch))
+    cases = _pure_cases(cp_devices, with_switch)
     for case in draw_cases(data, cases, cp_batch):
         check_pure(cp_impl, case)
