@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -140,6 +141,7 @@ def pytest_unconfigure(config):
 """
 
 
+@pytest.mark.process
 def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
     """A failing fuzz batch of recipe-built cases is reported with a single case (G-1).
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import (
     C3_MUTANT,
     PROCESS_WIDE_FLAG,
@@ -19,6 +21,7 @@ C3_PROPERTIES = ["--", "-k", "test_values_bit_for_bit"]
 """C-3's properties: the drawn one and the special-value sweep."""
 
 
+@pytest.mark.process
 def test_torch_and_reference_conform(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     result = run_cpconf("run", "--impl", "torch", "--impl", "reference", "--expect", "torch",
@@ -51,6 +54,7 @@ def test_torch_and_reference_conform(tmp_path: Path) -> None:
         assert "dynamo log" not in quiet_run_output and "graph break" not in quiet_run_output
 
 
+@pytest.mark.process
 def test_broken_implementation_fails_its_clause_with_a_working_reproduce_command(
     tmp_path: Path,
 ) -> None:
@@ -81,6 +85,7 @@ def pytest_collection_modifyitems(items):
 """
 
 
+@pytest.mark.process
 def test_default_runs_write_the_same_report_serial_and_parallel_in_another_order(
     tmp_path: Path,
 ) -> None:
@@ -114,6 +119,7 @@ def test_default_runs_write_the_same_report_serial_and_parallel_in_another_order
     assert shrunk and "replay with: @example(Interleaving(" in shrunk[0]
 
 
+@pytest.mark.process
 def test_unknown_implementation_exits_2_with_one_screen_of_help(tmp_path: Path) -> None:
     result = run_cpconf("run", "--impl", "no_such.module", cwd=tmp_path)
     assert result.returncode == 2
@@ -123,6 +129,7 @@ def test_unknown_implementation_exits_2_with_one_screen_of_help(tmp_path: Path) 
     assert len(result.stderr.splitlines()) <= 24
 
 
+@pytest.mark.process
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cpconf("run", cwd=tmp_path).returncode == 2
     assert run_cpconf("run", "--impl", "reference", "--profile", "weekly",
@@ -130,6 +137,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cpconf("frobnicate", cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.process
 def test_list_names_the_builtin_implementations(tmp_path: Path) -> None:
     result = run_cpconf("list", cwd=tmp_path)
     assert result.returncode == 0

@@ -144,6 +144,7 @@ settings.register_profile({SMALL_E2E_PROFILE!r},
 """
 
 
+@pytest.mark.process
 def test_torch_copied_outside_torch_fails_only_the_placement_clause(
     tmp_path: Path, copied_torch_module: Path
 ) -> None:
@@ -196,6 +197,7 @@ def test_torch_copied_outside_torch_fails_only_the_placement_clause(
                for line in shown), shown[:20]
 
 
+@pytest.mark.process
 def test_unknown_layer_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cpconf("run", "--impl", "reference", "--layers", "unit,speed", cwd=tmp_path)
     assert result.returncode == 2

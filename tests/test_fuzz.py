@@ -36,6 +36,7 @@ def _fuzz(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
     return done, time.monotonic() - started
 
 
+@pytest.mark.process
 def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
     # The unit layer only: this checks the clock-keeping, and each e2e property's first run
     # (two compiled examples, a cold compile among them) alone would outlast a 12 s budget.
@@ -54,6 +55,7 @@ def test_reference_ends_on_time_and_passes(tmp_path: Path) -> None:
     assert (tmp_path / "junit.xml").read_text().startswith("<?xml")
 
 
+@pytest.mark.process
 def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) -> None:
     # G-1's properties only: fuzzing the others would find (and shrink) this mutant's
     # failures of other clauses too, which this test does not look at.

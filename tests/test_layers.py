@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 ENGINE = ("active", "suite", "plugin", "profiles", "report", "outcomes", "fuzzing",
@@ -131,6 +133,7 @@ print("drew", ", ".join(kinds), "and a recipe")
 """
 
 
+@pytest.mark.process
 def test_strategies_work_with_conformance_absent() -> None:
     """One strategy of each kind draws in a process where ``conformance`` cannot be imported."""
     result = subprocess.run([sys.executable, "-c", STRATEGIES_ALONE], capture_output=True,

@@ -116,6 +116,7 @@ def test_the_sample_covers_every_kind_of_entry() -> None:
     assert any(entry.partial for entry in SAMPLED_ALTERNATES)
 
 
+@pytest.mark.process
 def test_the_command_judges_every_path_of_the_sample(tmp_path: Path) -> None:
     """One run of the command (one process, as a user runs it), every check on its result:
     each in its own function below, so a failure names what broke."""
@@ -236,6 +237,7 @@ def test_tally_counts_kills_and_orders_weakest_first() -> None:
                          "seeds")
 
 
+@pytest.mark.process
 def test_seeds_command_reports_kills_per_seed(tmp_path: Path) -> None:
     """One real ``--seeds`` run over two fixed seeds and two mutants whose conditions the
     sweeps reach on every seed: 2/2 each, exit 0, the seeds recorded in the matrix."""

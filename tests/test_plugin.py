@@ -20,6 +20,7 @@ def _ids_run(output: str) -> set[str]:
     return set(re.findall(r"test_\w+\[([^\]]+)\] PASSED", output))
 
 
+@pytest.mark.process
 def test_matrix_runs_every_property_once_per_implementation_in_the_layers_asked_for(
     pytester: pytest.Pytester,
 ) -> None:
@@ -72,6 +73,7 @@ def test_implementation_precedence(
     assert explicit_specs(config) == expected
 
 
+@pytest.mark.process
 def test_unknown_implementation_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-impl", "no_such.module")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -82,12 +84,14 @@ def test_unknown_implementation_is_a_usage_error(pytester: pytest.Pytester) -> N
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
 
 
+@pytest.mark.process
 def test_unknown_device_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-devices", "tpu")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--cp-devices*tpu*available: cpu*"])
 
 
+@pytest.mark.process
 def test_property_naming_an_unknown_clause_is_rejected(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_mine="""
         import pytest
@@ -101,6 +105,7 @@ def test_property_naming_an_unknown_clause_is_rejected(pytester: pytest.Pytester
     result.stderr.fnmatch_lines(["*test_nothing* names unknown clause 'Z-9'*"])
 
 
+@pytest.mark.process
 def test_unrelated_project_run_is_unchanged(pytester: pytest.Pytester,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CP_IMPL", raising=False)
@@ -123,6 +128,7 @@ def test_unrelated_project_run_is_unchanged(pytester: pytest.Pytester,
     assert "clause" not in output
 
 
+@pytest.mark.process
 def test_ci_profile_is_kept(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """With CI set, the suite's own derandomized ``ci`` profile, not Hypothesis's. An
     explicit ``--hypothesis-profile`` is kept as it is: the copied-torch run of

@@ -63,6 +63,7 @@ def _statuses(report: dict[str, Any]) -> dict[str, str]:
     return {row["id"]: row["status"] for row in report["implementations"][0]["clauses"]}
 
 
+@pytest.mark.process
 def test_a_failure_one_process_found_is_the_first_example_another_runs(
         tmp_path: Path, redis: RedisServer) -> None:
     url = redis.url(0)
@@ -85,6 +86,7 @@ def test_a_failure_one_process_found_is_the_first_example_another_runs(
           f" replayed as example 1 after {replayer['first_failure_seconds']} s")
 
 
+@pytest.mark.process
 def test_two_shards_merged_report_what_one_unsharded_run_reports(
         tmp_path: Path, redis: RedisServer) -> None:
     url = redis.url(1)
@@ -148,6 +150,7 @@ def test_a_server_lost_mid_run_warns_once_and_fails_nothing(redis: RedisServer) 
     assert database.lost is not None
 
 
+@pytest.mark.process
 def test_a_fuzz_run_that_loses_its_server_ends_with_its_report(
         tmp_path: Path, redis: RedisServer) -> None:
     url = redis.url(3)

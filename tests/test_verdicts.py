@@ -96,6 +96,7 @@ def test_a_hang_names_the_call_with_tensor_metadata_not_values() -> None:
 BLOCKED_CONSTRUCTOR = "conformance.mutants.a1_fifth_parameter"
 
 
+@pytest.mark.process
 def test_deselected_blocked_and_missing_each_get_their_own_verdict_in_quiet_output(
     tmp_path: Path,
 ) -> None:
@@ -162,6 +163,7 @@ HANGS_UNDER_COMPILE = "conformance.mutants.e1_hangs_under_compile"
 DEADLOCKS = "conformance.mutants.x_deadlock_on_reentry"
 
 
+@pytest.mark.process
 def test_crashes_and_hangs_fail_their_clause_name_the_call_and_the_run_goes_on(
     tmp_path: Path,
 ) -> None:
