@@ -29,7 +29,7 @@ allocated, so :data:`LARGE_ON_META` (2**40 elements); with real data
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from hypothesis import strategies as st
 
@@ -44,6 +44,7 @@ __all__ = [
     "SIZE_BOUNDARIES",
     "Shape",
     "boundary_shapes",
+    "contiguous_strides",
     "large_budget",
     "numel",
     "shapes",
@@ -72,6 +73,16 @@ def large_budget(device: str) -> int:
     """The large band's element budget on ``device``: :data:`LARGE_ON_META` on ``meta``,
     :data:`LARGE_WITH_DATA` elsewhere."""
     return LARGE_ON_META if str(device).startswith("meta") else LARGE_WITH_DATA
+
+
+def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
+    """The strides ``torch.empty(shape)`` has (an extent of 0 or 1 counts as 1)."""
+    strides: list[int] = []
+    running = 1
+    for extent in reversed(shape):
+        strides.append(running)
+        running *= max(extent, 1)
+    return tuple(reversed(strides))
 
 
 def numel(shape: Shape) -> int:

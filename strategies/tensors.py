@@ -37,7 +37,14 @@ from hypothesis import strategies as st
 
 from strategies.bitwise import integer_view_dtype
 from strategies.reuse import reused, sampled_from
-from strategies.shapes import DEFAULT_MAX_ELEMENTS, MAX_RANK, Shape, large_budget, shapes
+from strategies.shapes import (
+    DEFAULT_MAX_ELEMENTS,
+    MAX_RANK,
+    Shape,
+    contiguous_strides,
+    large_budget,
+    shapes,
+)
 
 __all__ = [
     "LAYOUTS",
@@ -342,21 +349,13 @@ def _flat(
     return filled if device.type == "cpu" else filled.to(device)
 
 
-def _contiguous_strides(shape: Shape) -> tuple[int, ...]:
-    strides, step = [], 1
-    for extent in reversed(shape):
-        strides.append(step)
-        step *= max(extent, 1)
-    return tuple(reversed(strides))
-
-
 def _shape_into(flat: torch.Tensor, offset: int, stored: Shape, shape: Shape, layout: str,
                 choice: int) -> torch.Tensor:
     """Turn the flat buffer (``stored``'s elements after ``offset`` ones) into a tensor of
     ``shape`` in ``layout``: each layout one view of ``flat`` and at most one more step."""
     rank = len(shape)
     if layout == "offset":  # the contiguous view that starts ``offset`` elements in
-        return flat.as_strided(stored, _contiguous_strides(stored), offset)
+        return flat.as_strided(stored, contiguous_strides(stored), offset)
     if layout == "transposed":
         swapped = (*shape[:-2], shape[-1], shape[-2])
         return flat.view(swapped).transpose(-1, -2)

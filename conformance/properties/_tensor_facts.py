@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -67,16 +66,6 @@ def addressed_layout(tensor: torch.Tensor) -> dict[str, object]:
         "dtype": tensor.dtype,
         "device": str(tensor.device),
     }
-
-
-def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
-    """The strides ``torch.empty(shape)`` has."""
-    strides: list[int] = []
-    running = 1
-    for extent in reversed(shape):
-        strides.append(running)
-        running *= max(extent, 1)
-    return tuple(reversed(strides))
 
 
 def describe_placeholder(tensor: torch.Tensor) -> dict[str, object]:

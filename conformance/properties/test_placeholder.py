@@ -26,7 +26,6 @@ from conformance.properties._reference_comparison import (
 )
 from conformance.properties._tensor_facts import (
     Metadata,
-    contiguous_strides,
     describe_placeholder,
     storage_id,
 )
@@ -40,6 +39,7 @@ from strategies import (
     placeholder_requests,
 )
 from strategies.reuse import reused
+from strategies.shapes import contiguous_strides
 
 
 def _requests(devices: tuple[str, ...]) -> st.SearchStrategy[PlaceholderRequest]:
