@@ -67,9 +67,8 @@ def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
         first = data.draw(_FIRST_SEED, label="first seed")
         seeds = range(first, first + count)
         if should_note():  # the final (minimal) example: show the cases, not only seeds
-            built = [recipe(random.Random(seed)) for seed in seeds]
+            built = list(_built(recipe, seeds))
             note("cases built from the seeds: " + "; ".join(repr(case) for case in built))
-            CaseCounter.drawn += len(built)
             return iter(built)
         return _built(recipe, seeds)
     # A structured case costs Hypothesis about as much to draw as to check, so longer lists
