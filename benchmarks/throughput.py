@@ -10,7 +10,10 @@ shared machine hits both alike, it measures
 * suite: ``test_gradient_identity`` run through pytest under the nightly
   profile with ``--cp-batch`` (fuzz mode) and a fixed number of examples,
   timed per checked case (the plugin counts the cases ``draw_cases`` hands out);
-* the same with a batch of 1 (plain ``@given``: one case per example).
+* the same with a batch of 1 (plain ``@given``: one case per example);
+* raw on the fuzz run's own cases: the raw loop's calls and check on cases built
+  beforehand by G-1's recipe (every layout, ranks 0..8), to tell how much of the ratio is
+  the richer cases and how much is the suite.
 
 The last line is ``ratio: X``, suite cost per case over raw cost per case: the
 median, over the repetitions, of the fuzz run's cost over the mean of the raw loops
@@ -51,18 +54,39 @@ def _bits(tensor: torch.Tensor) -> torch.Tensor:
     return flat.view(width)
 
 
+Inputs = list[tuple[tuple[int, ...], torch.dtype, torch.Tensor, torch.Tensor]]
+"""(shape, dtype, source, upstream gradient) per case of a raw loop."""
+
+
 def raw_loop(spec: str, cases: int, seed: int = 0) -> float:
     """Microseconds per case of the bare API calls and one bitwise gradient check."""
-    namespace = load_all([spec])[0].namespace
-    new_placeholder = namespace.new_parameter_placeholder
-    create = namespace.tracable_create_parameter
     rng = random.Random(seed)
     drawn = [
         (tuple(rng.randint(0, 4) for _ in range(rng.randint(0, 4))), rng.choice(DTYPES))
         for _ in range(cases)
     ]
-    inputs = [(shape, dtype, torch.randn(shape).to(dtype), torch.randn(shape).to(dtype))
-              for shape, dtype in drawn]
+    return _timed_loop(spec, [(shape, dtype, torch.randn(shape).to(dtype),
+                               torch.randn(shape).to(dtype)) for shape, dtype in drawn])
+
+
+def raw_loop_on_fuzz_cases(spec: str, cases: int) -> float:
+    """Microseconds per case of the same bare calls and check on the fuzz run's own cases
+    (G-1's recipe: ranks 0..8, every layout, every dtype that can require grad, special
+    values), built beforehand. Checking richer cases costs more whoever does it: this line
+    separates that from what the suite adds (building the cases, its own checks)."""
+    from conformance.properties.test_gradient import backward_recipe
+
+    recipe = backward_recipe(("cpu",))
+    built = [recipe(random.Random(seed)) for seed in range(cases)]
+    return _timed_loop(spec, [(tuple(drawn.case.request.size), drawn.case.request.dtype,
+                               drawn.case.source.tensor, drawn.upstreams[0]) for drawn in built])
+
+
+def _timed_loop(spec: str, inputs: Inputs) -> float:
+    namespace = load_all([spec])[0].namespace
+    new_placeholder = namespace.new_parameter_placeholder
+    create = namespace.tracable_create_parameter
+    cases = len(inputs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         started = time.perf_counter()
@@ -150,7 +174,7 @@ def main() -> None:
                              "as in shared_db.py (0 skips it)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    raw, body, fuzz, plain, ratios = [], [], [], [], []
+    raw, body, fuzz, plain, ratios, raw_mixed = [], [], [], [], [], []
     fuzz_counts = plain_counts = (0, 0)
     for _ in range(args.repeat):
         before = raw_loop(args.impl, 4000)
@@ -167,11 +191,14 @@ def main() -> None:
         plain.append(cost)
         plain_counts = (plain_counts_list[0], plain_counts_list[1])
         body.append(body_loop(args.impl, 2000))
+        raw_mixed.append(raw_loop_on_fuzz_cases(args.impl, 2000))
     best_raw, best_fuzz, best_plain = min(raw), min(fuzz), min(plain)
     print()
     shared_db_scaling(args.scaling_minutes)
     print(f"implementation: {args.impl}, torch {torch.__version__}, best of {args.repeat}")
     print(f"raw API loop:            {best_raw:8.1f} us/case")
+    print(f"raw loop, fuzz's cases:  {min(raw_mixed):8.1f} us/case "
+          f"(ratio {min(raw_mixed) / best_raw:.2f}: the same calls on G-1's richer cases)")
     print(f"property body, direct:   {min(body):8.1f} us/case "
           f"(ratio {min(body) / best_raw:.2f}: the check's own work, no Hypothesis)")
     print(f"suite, plain @given:     {best_plain:8.1f} us/case "
