@@ -41,18 +41,37 @@ def _env() -> dict[str, str]:
     return env
 
 
+Finished = tuple[subprocess.CompletedProcess[str], dict[str, Any]]
+"""A ``cpconf fuzz`` process that has ended, and its report."""
+
+
 def _fuzz(workdir: Path, db: str, *args: str, select: str = GRADIENT_ONLY,
-          seed: int = 1) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+          seed: int = 1) -> Finished:
     """One ``cpconf fuzz`` process in its own directory (no local database there)."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    report = workdir / "report.json"
-    command = [sys.executable, "-m", "conformance.cli", "fuzz", "--impl", MUTANT, "--db", db,
-               "--minutes", "0.15", "-n", "0", "--report", str(report), *args,
-               "--", "-k", select, f"--hypothesis-seed={seed}"]
-    done = subprocess.run(command, cwd=workdir, env=_env(), capture_output=True, text=True,
-                          timeout=180)
-    assert report.exists(), done.stdout[-3000:] + done.stderr[-3000:]
-    return done, json.loads(report.read_text())
+    return _fuzz_at_once([(workdir, args)], db, select=select, seed=seed)[0]
+
+
+def _fuzz_at_once(runs: list[tuple[Path, tuple[str, ...]]], db: str, *,
+                  select: str = GRADIENT_ONLY, seed: int = 1) -> list[Finished]:
+    """``cpconf fuzz`` processes side by side, one per (directory, extra arguments), as
+    machines sharing one database run them: each ends on its own time budget."""
+    started = []
+    for workdir, args in runs:
+        workdir.mkdir(parents=True, exist_ok=True)
+        report = workdir / "report.json"
+        command = [sys.executable, "-m", "conformance.cli", "fuzz", "--impl", MUTANT,
+                   "--db", db, "--minutes", "0.15", "-n", "0", "--report", str(report), *args,
+                   "--", "-k", select, f"--hypothesis-seed={seed}"]
+        process = subprocess.Popen(command, cwd=workdir, env=_env(), text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        started.append((process, command, report))
+    finished = []
+    for process, command, report in started:
+        stdout, stderr = process.communicate(timeout=180)
+        done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+        assert report.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+        finished.append((done, json.loads(report.read_text())))
+    return finished
 
 
 def _row(report: dict[str, Any], clause_id: str) -> dict[str, Any]:
@@ -92,8 +111,10 @@ def test_two_shards_merged_report_what_one_unsharded_run_reports(
     url = redis.url(1)
     whole_run, whole = _fuzz(tmp_path / "whole", url, select="test_gradient")
     assert whole_run.returncode == 1, whole_run.stdout[-3000:] + whole_run.stderr[-3000:]
-    shards = [_fuzz(tmp_path / f"shard{i}", url, "--shard", f"{i}/2", select="test_gradient")[1]
-              for i in (1, 2)]
+    # The two shards at once, as two machines would run them (the failure is in the database)
+    shards = [report for _, report in _fuzz_at_once(
+        [(tmp_path / f"shard{i}", ("--shard", f"{i}/2")) for i in (1, 2)], url,
+        select="test_gradient")]
     assert [shard["shard"] for shard in shards] == ["1/2", "2/2"]
     # Each shard leaves out clauses checked only by the other, saying so.
     elsewhere = [row for shard in shards for row in shard["implementations"][0]["clauses"]
