@@ -60,7 +60,7 @@ def _fuzz_at_once(runs: list[tuple[Path, tuple[str, ...]]], db: str, *,
         workdir.mkdir(parents=True, exist_ok=True)
         report = workdir / "report.json"
         command = [sys.executable, "-m", "conformance.cli", "fuzz", "--impl", MUTANT,
-                   "--db", db, "--minutes", "0.15", "-n", "0", "--report", str(report), *args,
+                   "--db", db, "--minutes", "0.1", "-n", "0", "--report", str(report), *args,
                    "--", "-k", select, f"--hypothesis-seed={seed}"]
         process = subprocess.Popen(command, cwd=workdir, env=_env(), text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
