@@ -66,11 +66,17 @@ def _fuzz_at_once(runs: list[tuple[Path, tuple[str, ...]]], db: str, *,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         started.append((process, command, report))
     finished = []
-    for process, command, report in started:
-        stdout, stderr = process.communicate(timeout=180)
-        done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-        assert report.exists(), done.stdout[-3000:] + done.stderr[-3000:]
-        finished.append((done, json.loads(report.read_text())))
+    try:
+        for process, command, report in started:
+            stdout, stderr = process.communicate(timeout=180)
+            done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+            assert report.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+            finished.append((done, json.loads(report.read_text())))
+    finally:  # one that failed or timed out leaves none of the others running
+        for process, _, _ in started:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     return finished
 
 
