@@ -20,7 +20,6 @@ from conformance import profiles
 from conformance.batch import DEFAULT_BATCH
 from conformance.database import DEFAULT_EXPIRE_DAYS, DatabaseSpecError, check
 from conformance.implementation import Implementation
-from conformance.loader import ImplementationSpecError, load_all
 from conformance.sharding import Shard, ShardSelection
 
 if TYPE_CHECKING:
@@ -148,15 +147,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if not specs and not _points_into_package(config):
         return
     shard = _shard_and_database(config)
-    try:
-        implementations = load_all(specs or ["reference"])
-    except ImplementationSpecError as error:
-        raise pytest.UsageError(str(error)) from None
     # Imported here so that an unrelated pytest run never imports torch.
     from conformance.active import ActiveSuite
     from conformance.suite import Suite
 
-    suite = Suite.start(config, implementations)
+    suite = Suite.start(config, specs or ["reference"])
     for line in _WARNING_FILTERS:
         config.addinivalue_line("filterwarnings", line)
     config.stash[SUITE_KEY] = suite

@@ -23,6 +23,7 @@ from conformance import expectations, hypothesis_internals, layers, profiles
 from conformance.deadline import DEFAULT_SECONDS
 from conformance.global_state import GlobalState, ModuleState
 from conformance.implementation import Implementation
+from conformance.loader import ImplementationSpecError, load_all
 from strategies.devices import available_devices, parse_devices
 
 SEED_WIRE_KEY = "cpconf_seed"
@@ -46,8 +47,11 @@ class Suite:
     _clean: dict[str, ModuleState] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, config: pytest.Config, implementations: list[Implementation]) -> Suite:
-        """Select devices and profile, fix the seed; raise ``pytest.UsageError`` on bad input."""
+    def start(cls, config: pytest.Config, specs: list[str]) -> Suite:
+        """Check the options, load the implementations ``specs`` names, select devices and
+        profile, fix the seed; raise ``pytest.UsageError`` on bad input. The options are
+        checked first: a mistyped device costs no import of an implementation (and with it
+        Dynamo), and a usage error changes nothing."""
         deadline = config.getoption("cp_deadline") or DEFAULT_SECONDS
         expected: dict[str, dict[str, str]] = {}
         if config.getoption("cp_expect"):
@@ -65,6 +69,10 @@ class Suite:
             selected_layers = layers.parse(config.getoption("cp_layers", None))
         except ValueError as error:
             raise pytest.UsageError(f"--cp-layers: {error}") from None
+        try:
+            implementations = load_all(specs)
+        except ImplementationSpecError as error:
+            raise pytest.UsageError(str(error)) from None
         if config.option.tbstyle == "auto":
             # Long tracebacks print every frame's arguments, and printing a placeholder
             # (a shape without bytes) reads unallocated memory in torch: a segfault.

@@ -135,6 +135,12 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cpconf("run", "--impl", "reference", "--profile", "weekly",
                       cwd=tmp_path).returncode == 2
     assert run_cpconf("frobnicate", cwd=tmp_path).returncode == 2
+    # named as the user typed it, and found before any implementation is loaded
+    devices = run_cpconf("run", "--impl", "no_such.module", "--devices", "cpu,tpu", cwd=tmp_path)
+    assert devices.returncode == 2
+    assert devices.stderr.startswith("cpconf: error: --devices: unknown device 'tpu'"), \
+        devices.stderr
+    assert "no_such.module" not in devices.stderr
 
 
 @pytest.mark.process

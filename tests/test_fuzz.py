@@ -91,6 +91,7 @@ def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) 
     ["--impl", "reference", "--minutes", "nan"],
     ["--impl", "reference", "--minutes", "soon"],
     ["--minutes", "1"],
+    ["--impl", "reference", "--minutes", "0.1", "--devices", "tpu"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str],
                              monkeypatch: pytest.MonkeyPatch) -> None:

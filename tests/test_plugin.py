@@ -86,9 +86,12 @@ def test_unknown_implementation_is_a_usage_error(pytester: pytest.Pytester) -> N
 
 @pytest.mark.process
 def test_unknown_device_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-devices", "tpu")
+    """Checked before any implementation is loaded: an unloadable one is not reached."""
+    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-devices", "tpu",
+                                           "--cp-impl", "no_such.module")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--cp-devices*tpu*available: cpu*"])
+    assert "no_such.module" not in result.stderr.str()
 
 
 @pytest.mark.process

@@ -31,6 +31,7 @@ import pytest
 from conformance import database
 from conformance.commands.pytest_session import (
     add_layers_option,
+    check_devices,
     check_layers,
     check_specs,
     pytest_arguments,
@@ -100,8 +101,10 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         Shard.parse(args.shard)
     except ValueError as error:
         return str(error)
-    # The cheap check first: a bad --layers is reported before any implementation is imported.
-    problem = check_layers(args.layers) or check_specs(args.impl, args.expect)
+    # The cheap checks first: a bad --layers or --devices is reported before any
+    # implementation is imported.
+    problem = (check_layers(args.layers) or check_devices(args.devices)
+               or check_specs(args.impl, args.expect))
     if problem is not None:
         return problem
     try:  # last: a ping, within seconds, before any test runs

@@ -81,6 +81,21 @@ def check_layers(text: str | None) -> str | None:
     return None
 
 
+def check_devices(text: str | None) -> str | None:
+    """None when ``--devices`` is absent or names devices this machine has, else the usage
+    error to print. It imports torch, but no implementation (nor with it Dynamo)."""
+    if text is None:
+        return None
+    # Here, not at the top: commands that never name a device (list, merge) stay torch-free.
+    from strategies.devices import parse_devices
+
+    try:
+        parse_devices(text)
+    except ValueError as error:
+        return f"--devices: {error}"
+    return None
+
+
 def report_path(requested: Path | None) -> Path:
     """Where pytest writes the report: the user's path, else a fresh temporary file."""
     return requested or Path(tempfile.mkdtemp(prefix="cpconf-")) / "report.json"

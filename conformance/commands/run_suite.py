@@ -13,6 +13,7 @@ import pytest
 from conformance import expectations, profiles
 from conformance.commands.pytest_session import (
     add_layers_option,
+    check_devices,
     check_layers,
     check_specs,
     pytest_arguments,
@@ -61,8 +62,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The cheap check first: a bad --layers is reported before any implementation is imported.
-    problem = check_layers(args.layers) or check_specs(args.impl, args.expect)
+    # The cheap checks first: a bad --layers or --devices is reported before any
+    # implementation is imported.
+    problem = (check_layers(args.layers) or check_devices(args.devices)
+               or check_specs(args.impl, args.expect))
     if problem is not None:
         print(f"cpconf: error: {problem}", file=sys.stderr)
         return 2
