@@ -101,12 +101,15 @@ def _timed_loop(spec: str, inputs: Inputs) -> float:
 
 
 def body_loop(spec: str, cases: int, seed: int = 0) -> float:
-    """Microseconds per case of the property's own check, called directly (no Hypothesis).
+    """Microseconds per case of the property's own check, called directly (no Hypothesis),
+    on the raw loop's kind of cases.
 
-    ``check_gradient_identity`` does more than the raw loop (it also runs the
-    reference on the same case unless the implementation is the reference):
-    this separates its cost from the framework's.
+    ``check_gradient_identity`` does more than the raw loop (a copy of the upstream
+    gradient, a bitwise comparison that can describe a difference): this separates its
+    cost from the framework's. One timer bounds the whole loop, as one bounds each fuzz
+    example; without it every guarded call would arm its own.
     """
+    from conformance.deadline import example_deadline
     from conformance.properties._cases import TakeOver
     from conformance.properties.test_gradient import Backward, check_gradient_identity
     from strategies import PlaceholderRequest, Source
@@ -120,7 +123,7 @@ def body_loop(spec: str, cases: int, seed: int = 0) -> float:
         request = PlaceholderRequest(shape, dtype, "cpu", True)
         source = Source(torch.randn(shape).to(dtype), "contiguous")
         drawn.append(Backward(TakeOver(request, source), (torch.randn(shape).to(dtype),)))
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), example_deadline(implementation.deadline, "body_loop"):
         warnings.simplefilter("ignore")
         started = time.perf_counter()
         for case in drawn:
