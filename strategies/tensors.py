@@ -335,18 +335,22 @@ def _cut(
 
 
 @functools.lru_cache(maxsize=64)
-def _device(device: str | torch.device) -> torch.device:
-    """``torch.device(device)``, made once per name (a case builds many tensors)."""
-    return torch.device(device)
+def _device(device: str | torch.device) -> tuple[torch.device, str]:
+    """``torch.device(device)`` and its type, made once per name (a case builds many
+    tensors, and ``device.type`` makes a new string each time it is read)."""
+    made = torch.device(device)
+    return made, made.type
 
 
 def _flat(
-    numel: int, dtype: torch.dtype, device: torch.device, fill: Callable[[int], torch.Tensor]
+    numel: int, dtype: torch.dtype, device: tuple[torch.device, str],
+    fill: Callable[[int], torch.Tensor],
 ) -> torch.Tensor:
-    if device.type == "meta":
-        return torch.empty(numel, dtype=dtype, device=device)
+    where, kind = device
+    if kind == "meta":
+        return torch.empty(numel, dtype=dtype, device=where)
     filled = fill(numel)
-    return filled if device.type == "cpu" else filled.to(device)
+    return filled if kind == "cpu" else filled.to(where)
 
 
 def _shape_into(flat: torch.Tensor, offset: int, stored: Shape, shape: Shape, layout: str,

@@ -12,6 +12,7 @@ import random
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from math import floor
 from typing import Any, TypeVar
 
 import torch
@@ -139,9 +140,9 @@ def take_over_recipe(
     }
 
     def recipe(rng: random.Random) -> TakeOver:
-        device = devices[int(rng.random() * len(devices))]
+        device = devices[floor(rng.random() * len(devices))]
         offered = choices[device]
-        info = offered[int(rng.random() * len(offered))]
+        info = offered[floor(rng.random() * len(offered))]
         source = source_recipe(rng, device, info.dtype, max_elements=SMALL)
         size = tuple(source.tensor.shape)
         if not same_shape and rng.random() < 0.5:
