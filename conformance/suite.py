@@ -50,8 +50,9 @@ class Suite:
     def start(cls, config: pytest.Config, specs: list[str]) -> Suite:
         """Check the options, load the implementations ``specs`` names, select devices and
         profile, fix the seed; raise ``pytest.UsageError`` on bad input. The options are
-        checked first: a mistyped device costs no import of an implementation (and with it
-        Dynamo), and a usage error changes nothing."""
+        checked first, so a mistyped device costs no import of an implementation (and with it
+        Dynamo); every usage error comes before a setting (traceback style, Hypothesis
+        profile, seed) is changed."""
         deadline = config.getoption("cp_deadline") or DEFAULT_SECONDS
         expected: dict[str, dict[str, str]] = {}
         if config.getoption("cp_expect"):
