@@ -41,14 +41,16 @@ class FailureClock:
             try:
                 return test(*args, **kwargs)
             except BaseException as error:
-                if self.first_failure is None and _is_failure(error):
+                if self.first_failure is None and is_failure(error):
                     self.first_failure = (self.examples, time.perf_counter() - self.started)
                 raise
 
         return counted
 
 
-def _is_failure(error: BaseException) -> bool:
+def is_failure(error: BaseException) -> bool:
+    """Whether ``error`` ends an example as a failure: anything but Hypothesis's own control
+    flow, a rejected example or a skip (a hang, a BaseException, is a failure)."""
     if isinstance(error, _NOT_FAILURES):
         return False
     # Hypothesis stops an example that ran out of data with its own StopTest.

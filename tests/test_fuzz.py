@@ -114,3 +114,34 @@ def test_one_timer_bounds_a_whole_example() -> None:
             guard(time.sleep, "sleep", 30.0)(5)
     assert fast() == 1  # armed per call again, and no stray alarm left behind
     time.sleep(0.3)
+
+
+@pytest.mark.parametrize("stop", ["hang", "fail"])
+def test_the_first_failure_counts_whatever_stopped_the_example(stop: str) -> None:
+    """Examples to the first failure (the fuzz report's ``first_failure``) count a hang
+    (``ImplementationHang``, a BaseException so that an implementation cannot swallow it)
+    and ``pytest.fail`` like any assertion, as ``cpconf mutants``'s clock does."""
+    from hypothesis import Phase, given, settings
+    from hypothesis import strategies as st
+
+    from conformance.deadline import ImplementationHang
+    from conformance.fuzzing.hypothesis_patches import instrumented
+    from conformance.loader import load_all
+
+    stopped = ImplementationHang if stop == "hang" else pytest.fail.Exception
+    calls_seen: list[int] = []
+
+    @settings(max_examples=10, database=None, phases=[Phase.generate], derandomize=True)
+    @given(st.integers())
+    def prop(value: int) -> None:
+        calls_seen.append(value)
+        if len(calls_seen) >= 3:  # from the third example on, replays included
+            if stop == "hang":
+                raise ImplementationHang("an example did not return within 1 s")
+            pytest.fail("wrong")
+
+    implementation = load_all(["reference"])[0]
+    with instrumented(prop, implementation, 1, "prop", database=False) as calls:
+        with pytest.raises(stopped):
+            prop()
+    assert calls.first_failure == 3, (calls, calls_seen)

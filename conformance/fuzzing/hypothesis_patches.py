@@ -21,11 +21,11 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.internal.conjecture import engine
 from hypothesis.internal.reflection import function_digest
 
 from conformance.deadline import example_deadline
+from conformance.failure_clock import is_failure
 from conformance.implementation import Implementation
 
 _SETTINGS_ATTRS = (
@@ -90,10 +90,9 @@ def instrumented(function: Any, implementation: Implementation, batch: int, name
         try:
             with bound():
                 return inner(*args, **kwargs)
-        except UnsatisfiedAssumption:
-            raise
-        except Exception:
-            calls.failed()
+        except BaseException as error:
+            if is_failure(error):
+                calls.failed()
             raise
 
     if database:
