@@ -1,11 +1,12 @@
-"""Examples- and seconds-to-first-failure of one test call (``cpconf mutants``).
+"""Examples- and seconds-to-first-failure of one test call (``cpconf mutants``, ``fuzz``).
 
 :meth:`FailureClock.wrap` wraps the function Hypothesis calls once per example
 (a ``@given`` test's ``hypothesis.inner_test``, the documented hook for
 wrapping it), counts every example executed, and remembers the count and the
 seconds since the clock started when an example first raises anything but
 Hypothesis's own control flow or a skip. Shrinking runs after that point and
-is not counted. :mod:`conformance.killclock` starts a clock per test call.
+is not counted. :mod:`conformance.killclock` starts a clock per test call, the fuzz
+runner one per property (:mod:`conformance.fuzzing.hypothesis_patches`).
 
 (Hypothesis's observability callbacks would give the same counts, but made
 the run two to six times slower.)

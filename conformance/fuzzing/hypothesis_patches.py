@@ -1,9 +1,10 @@
 """What a fuzz run changes on a Hypothesis test and engine, and gives back after.
 
 :func:`instrumented` wraps the test's ``hypothesis.inner_test`` to count the
-test body's calls (:class:`Calls`: the stored examples the database offered
-before the first call, ``replayed``, and the first failing call: a failure
-replayed from the database is example 1), bounds each example by one timer
+test body's calls (:class:`Calls`: a :class:`~conformance.failure_clock.FailureClock`,
+the one that times ``cpconf mutants``'s kills, counts them and the first failing one, a
+failure replayed from the database being example 1; and the stored examples the database
+offered before the first call, ``replayed``), bounds each example by one timer
 when examples check batches of cases (``--cp-batch``), and keys the example
 database per implementation (``--cp-db``, see :mod:`conformance.database`), so
 a matrix does not thrash it. It restores the settings, seed and key attributes
@@ -15,7 +16,6 @@ shrinking time. The private Hypothesis names used here are pinned in
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -25,7 +25,7 @@ from hypothesis.internal.conjecture import engine
 from hypothesis.internal.reflection import function_digest
 
 from conformance.deadline import example_deadline
-from conformance.failure_clock import is_failure
+from conformance.failure_clock import FailureClock
 from conformance.implementation import Implementation
 
 _SETTINGS_ATTRS = (
@@ -38,19 +38,12 @@ _MISSING = object()
 
 @dataclass
 class Calls:
-    """Calls of one property's test body, and when the first one failed."""
+    """Calls of one property's test body: a :class:`FailureClock` counts them and times the
+    first failing one; ``replayed`` is what the database offered before the first."""
 
-    count: int = 0
-    started: float = field(default_factory=time.monotonic)
+    clock: FailureClock = field(default_factory=FailureClock)
     probe: Callable[[], int] | None = None  # stored examples fetched so far
-    replayed: int = 0  # what the database offered before the first call: the replay phase
-    first_failure: int = 0
-    first_failure_at: float = 0.0
-
-    def failed(self) -> None:
-        if not self.first_failure:
-            self.first_failure = self.count
-            self.first_failure_at = time.monotonic()
+    replayed: int = 0
 
 
 @contextmanager
@@ -83,17 +76,11 @@ def instrumented(function: Any, implementation: Implementation, batch: int, name
     )
 
     @functools.wraps(inner)
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.count += 1
-        if calls.count == 1 and calls.probe is not None:
+    def bounded_inner(*args: Any, **kwargs: Any) -> Any:
+        if calls.clock.examples == 1 and calls.probe is not None:
             calls.replayed = calls.probe()
-        try:
-            with bound():
-                return inner(*args, **kwargs)
-        except BaseException as error:
-            if is_failure(error):
-                calls.failed()
-            raise
+        with bound():
+            return inner(*args, **kwargs)
 
     if database:
         # A forced seed (the suite's, for xdist) makes Hypothesis skip the database;
@@ -101,7 +88,7 @@ def instrumented(function: Any, implementation: Implementation, batch: int, name
         function._hypothesis_internal_database_key = (
             function_digest(inner) + b"/" + implementation.id.encode()
         )
-    handle.inner_test = counted
+    handle.inner_test = calls.clock.wrap(bounded_inner)
     try:
         yield calls
     finally:

@@ -106,7 +106,7 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
                 base, max_examples=chunk, phases=phases
             )
             function._hypothesis_internal_use_seed = rng.getrandbits(64)
-            examples_before, cases_before = calls.count, CaseCounter.drawn
+            examples_before, cases_before = calls.clock.examples, CaseCounter.drawn
             started = time.monotonic()
             chunk_counts = Counts(runs=1)
             try:
@@ -115,12 +115,12 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
                 chunk_counts.failures = 1
                 raise
             finally:
-                chunk_counts.examples = calls.count - examples_before
+                chunk_counts.examples = calls.clock.examples - examples_before
                 if first:
                     chunk_counts.replayed = calls.replayed
-                if calls.first_failure and not counts.first_failure:
-                    chunk_counts.first_failure = calls.first_failure
-                    chunk_counts.first_failure_seconds = calls.first_failure_at - calls.started
+                if calls.clock.first_failure and not counts.first_failure:
+                    chunk_counts.first_failure, chunk_counts.first_failure_seconds = (
+                        calls.clock.first_failure)
                 chunk_counts.cases = (CaseCounter.drawn - cases_before) or chunk_counts.examples
                 chunk_counts.seconds = time.monotonic() - started
                 counts.add(chunk_counts)
