@@ -351,6 +351,12 @@ def _run_seeds(args: argparse.Namespace, catalogue: Sequence[Entry], report_file
     return 0 if all(row.ok == row.runs for row in rows) else 1
 
 
+def _own_profile(entry: Entry, profile: str | None) -> str | None:
+    """The profile ``entry`` is judged under in a run under ``profile``: its own where its
+    clause needs one the run's is not, else None (the run's)."""
+    return entry.profile if entry.profile not in (None, profile or profiles.DEFAULT) else None
+
+
 def _verdicts(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: Path,
               profile: str | None, seeding: Sequence[str]) -> list[Verdict] | None:
     """Every entry's verdict, in catalogue order: one session under ``profile``, plus one
@@ -358,8 +364,7 @@ def _verdicts(args: argparse.Namespace, catalogue: Sequence[Entry], report_file:
     None when a session wrote no report."""
     groups: dict[str | None, list[Entry]] = {}
     for entry in catalogue:
-        needs = entry.profile if entry.profile not in (None, profile or profiles.DEFAULT) else None
-        groups.setdefault(needs, []).append(entry)
+        groups.setdefault(_own_profile(entry, profile), []).append(entry)
     judged: dict[str, Verdict] = {}
     for needs, members in groups.items():
         if needs is None:
