@@ -235,6 +235,9 @@ def test_tally_counts_kills_and_orders_weakest_first() -> None:
                for line in lines)
     assert lines[-1] == ("killed under every seed: 1/3 mutants; false positives 1 over 3 "
                          "seeds")
+    # an entry judged under the one profile that checks its clause is named in the header
+    gated = render_seeds(rows, (1, 2, 3), "ci", {"weak": "nightly"}).splitlines()[0]
+    assert "(profile ci, weak under nightly, derandomize off;" in gated, gated
 
 
 @pytest.mark.process
@@ -255,6 +258,7 @@ def test_seeds_command_reports_kills_per_seed(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     matrix = json.loads((tmp_path / "matrix.json").read_text())
     assert matrix["seeds"] == [3, 11] and matrix["profile"] == "ci"
+    assert matrix["gated_profiles"] == {}  # neither mutant needs another profile
     assert {row["name"]: (row["ok"], row["runs"]) for row in matrix["rows"]} == {
         name: (2, 2) for name in names}
     assert (tmp_path / "report.seed-3.json").exists()

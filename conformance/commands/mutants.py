@@ -155,9 +155,13 @@ def tally(per_seed: Mapping[int, Sequence[Verdict]]) -> list[SeedRow]:
     return sorted(rows, key=lambda row: (row.kind != "mutant", row.ok - row.runs, row.name))
 
 
-def render_seeds(rows: Sequence[SeedRow], seeds: Sequence[int], profile: str) -> str:
-    lines = [f"kills over {len(seeds)} seeds (profile {profile}, derandomize off; seeds "
-             f"{','.join(map(str, seeds))})"]
+def render_seeds(rows: Sequence[SeedRow], seeds: Sequence[int], profile: str,
+                 gated: Mapping[str, str] | None = None) -> str:
+    """The kills-out-of-N table; ``gated`` names the entries judged under another profile
+    (the only one that checks their clause) and that profile."""
+    under = "".join(f", {name} under {other}" for name, other in (gated or {}).items())
+    lines = [f"kills over {len(seeds)} seeds (profile {profile}{under}, derandomize off; "
+             f"seeds {','.join(map(str, seeds))})"]
     width = max([len(row.name) for row in rows] + [9])
     lines.append(f"{'mutant'.ljust(width)}  breaks  kills    survived under seeds")
     for row in rows:
@@ -342,10 +346,13 @@ def _run_seeds(args: argparse.Namespace, catalogue: Sequence[Entry], report_file
         print(f"seed {seed}: {kills}/{sum(v.kind == 'mutant' for v in verdicts)} killed",
               flush=True)
     rows = tally(per_seed)
-    print(render_seeds(rows, args.seeds, profile))
+    gated = {entry.name: other for entry in catalogue
+             if (other := _own_profile(entry, profile)) is not None}
+    print(render_seeds(rows, args.seeds, profile, gated))
     if args.matrix:
         args.matrix.write_text(json.dumps(
-            {"profile": profile, "seeds": list(args.seeds), "rows": [asdict(r) for r in rows],
+            {"profile": profile, "gated_profiles": gated, "seeds": list(args.seeds),
+             "rows": [asdict(r) for r in rows],
              "per_seed": {str(seed): [asdict(v) for v in verdicts]
                           for seed, verdicts in per_seed.items()}}, indent=2) + "\n")
     return 0 if all(row.ok == row.runs for row in rows) else 1
