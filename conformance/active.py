@@ -17,7 +17,7 @@ from conformance.dynamo_log import SECTION, take_passing_lines
 from conformance.fuzzing.annotation import FuzzBook
 from conformance.fuzzing.counts import STATS_KEY, Counts
 from conformance.fuzzing.options import FuzzOptions
-from conformance.fuzzing.progress import progress_line
+from conformance.fuzzing.progress import RunningTotals, progress_line
 from conformance.fuzzing.slicing import WorkerShare, run_property
 from conformance.outcomes import clause_ids, crash_outcome, outcome_for
 from conformance.report.rendering import render_failures, render_table
@@ -47,6 +47,7 @@ class ActiveSuite:
         self.fuzz = FuzzOptions.from_config(config)
         self.fuzz_book = FuzzBook() if controller and self.fuzz.active else None
         self.share: WorkerShare | None = None
+        self.totals = RunningTotals()
         self.frozen = False
         self.started = time.time()
         # Crash containment: each xdist worker journals the implementation call it is
@@ -143,7 +144,7 @@ class ActiveSuite:
             run_property(
                 pyfuncitem, self.fuzz, self.share, implementation_of(pyfuncitem, self.suite),
                 clause_ids(pyfuncitem), max(1, int(self.config.getoption("cp_batch"))),
-                self.suite.seed, counts,
+                self.suite.seed, counts, self.totals,
             )
         finally:
             pyfuncitem.user_properties.append((STATS_KEY, counts.to_wire()))

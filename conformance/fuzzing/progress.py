@@ -1,7 +1,7 @@
 """Fuzz progress while it runs: running totals in files, a line per property.
 
 With ``--cp-progress-dir`` each process writes its running totals per
-implementation and clause there after every chunk (:func:`publish`), for
+implementation and clause there after every chunk (:meth:`RunningTotals.publish`), for
 ``cpconf fuzz`` to sum and print (:func:`read_progress`); the controller
 prints a line per finished property (:func:`progress_line`).
 """
@@ -10,29 +10,35 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.fuzzing.counts import Counts
 from conformance.implementation import Implementation
 
 
-def publish(progress_dir: Path | None, totals: dict[str, Counts],
-            implementation: Implementation, clauses: tuple[str, ...], chunk: Counts,
-            nodeid: str) -> None:
-    """Add a chunk to this process's totals; write them for ``cpconf fuzz`` to show."""
-    for clause in clauses:
-        totals.setdefault(f"{implementation.id}|{clause}", Counts()).add(chunk)
-    if progress_dir is None:
-        return
-    payload = {"current": nodeid,
-               "clauses": {key: value.to_wire() for key, value in totals.items()}}
-    target = progress_dir / f"{os.getpid()}.json"
-    temporary = target.with_suffix(".tmp")
-    try:
-        temporary.write_text(json.dumps(payload))
-        os.replace(temporary, target)
-    except OSError:  # progress is a convenience; never fail a property over it
-        pass
+@dataclass
+class RunningTotals:
+    """This process's running totals per implementation and clause."""
+
+    totals: dict[str, Counts] = field(default_factory=dict)
+
+    def publish(self, progress_dir: Path | None, implementation: Implementation,
+                clauses: tuple[str, ...], chunk: Counts, nodeid: str) -> None:
+        """Add a chunk to the totals; write them for ``cpconf fuzz`` to show."""
+        for clause in clauses:
+            self.totals.setdefault(f"{implementation.id}|{clause}", Counts()).add(chunk)
+        if progress_dir is None:
+            return
+        payload = {"current": nodeid,
+                   "clauses": {key: value.to_wire() for key, value in self.totals.items()}}
+        target = progress_dir / f"{os.getpid()}.json"
+        temporary = target.with_suffix(".tmp")
+        try:
+            temporary.write_text(json.dumps(payload))
+            os.replace(temporary, target)
+        except OSError:  # progress is a convenience; never fail a property over it
+            pass
 
 
 def read_progress(directory: Path) -> dict[str, Counts]:

@@ -20,7 +20,7 @@ import math
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from conformance.database import GuardedDatabase
 from conformance.fuzzing.counts import Counts
 from conformance.fuzzing.hypothesis_patches import bounded_shrinking, instrumented
 from conformance.fuzzing.options import FuzzOptions
-from conformance.fuzzing.progress import publish
+from conformance.fuzzing.progress import RunningTotals
 from conformance.implementation import Implementation
 
 GROWTH = 4
@@ -48,7 +48,6 @@ class WorkerShare:
     total: int
     workers: int
     started: int = 0
-    totals: dict[str, Counts] = field(default_factory=dict)
 
     def slice_end(self, stop_at: float, shared: Path | None = None) -> float:
         """When the property starting now should stop: an equal part of the time left.
@@ -77,8 +76,9 @@ class WorkerShare:
 
 def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare,
                  implementation: Implementation, clauses: tuple[str, ...], batch: int,
-                 seed: int | None, counts: Counts) -> None:
-    """Run ``item``'s Hypothesis test chunk after chunk; add what it checked to ``counts``.
+                 seed: int | None, counts: Counts, totals: RunningTotals) -> None:
+    """Run ``item``'s Hypothesis test chunk after chunk; add what it checked to ``counts``
+    and, after each chunk, to this process's ``totals`` (published for ``cpconf fuzz``).
 
     Raises whatever the failing run raised (its shrunk failure), never
     anything of its own: the clock is only read between complete runs.
@@ -124,8 +124,8 @@ def run_property(item: pytest.Function, options: FuzzOptions, share: WorkerShare
                 chunk_counts.cases = (CaseCounter.drawn - cases_before) or chunk_counts.examples
                 chunk_counts.seconds = time.monotonic() - started
                 counts.add(chunk_counts)
-                publish(options.progress_dir, share.totals, implementation, clauses, chunk_counts,
-                        item.nodeid)
+                totals.publish(options.progress_dir, implementation, clauses, chunk_counts,
+                               item.nodeid)
             first = False
             if end is None or chunk_counts.examples < chunk // 2:
                 break  # a fixed-size run, or Hypothesis exhausted the search space
