@@ -43,6 +43,7 @@ from strategies.shapes import (
     Shape,
     contiguous_strides,
     large_budget,
+    numel,
     shapes,
 )
 
@@ -213,7 +214,7 @@ def applicable_layouts(shape: Shape) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)
 def _applicable(shape: Shape) -> tuple[str, ...]:
-    numel = _numel(shape)
+    elements = numel(shape)
     rank = len(shape)
     ok = {
         "contiguous": True,
@@ -223,7 +224,7 @@ def _applicable(shape: Shape) -> tuple[str, ...]:
         "offset": True,
         "expanded": rank >= 1 and any(extent != 1 for extent in shape),
         "channels_last": rank == 4,
-        "zero_numel": numel == 0,
+        "zero_numel": elements == 0,
     }
     return tuple(layout for layout in LAYOUTS if ok[layout])
 
@@ -238,13 +239,6 @@ def _stored_shape(layout: str, shape: Shape, choice: int) -> Shape:
         candidates = [dim for dim, extent in enumerate(shape) if extent != 1]
         stored[candidates[choice % len(candidates)]] = 1
     return tuple(stored)
-
-
-def _numel(shape: Shape) -> int:
-    numel = 1
-    for extent in shape:
-        numel *= extent
-    return numel
 
 
 def build_source(
@@ -325,11 +319,11 @@ def _cut(
     offset = 1 + choice % 3 if layout == "offset" else 0
     stored = _stored_shape(layout, shape, choice)
     if dtype != torch.complex32:
-        flat = _flat(_numel(stored) + offset, dtype, where, fill)
+        flat = _flat(numel(stored) + offset, dtype, where, fill)
         return Source(_shape_into(flat, offset, stored, shape, layout, choice), layout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex32 is "experimental"
-        flat = _flat(_numel(stored) + offset, dtype, where, fill)
+        flat = _flat(numel(stored) + offset, dtype, where, fill)
         tensor = _shape_into(flat, offset, stored, shape, layout, choice)
     return Source(tensor, layout)
 
