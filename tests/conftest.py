@@ -4,6 +4,7 @@ Broken implementations come from the one catalogue, ``conformance/mutants/``."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
@@ -12,6 +13,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from conformance.implementation import Implementation
 
@@ -44,6 +47,35 @@ def run_cpconf(*args: str, cwd: Path, env: dict[str, str] | None = None,
         [sys.executable, "-m", "conformance.cli", *args], cwd=cwd, env=full_env,
         capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+SUITE_MODULES = (
+    "reference_impl",  # torch and Dynamo with it
+    "torch._dynamo.create_parameter_op",  # the torch implementation
+    "conformance.active",  # the plugin's lazy imports
+    "conformance.suite",
+    "conformance.properties.test_api",
+    "conformance.properties.test_end_to_end",
+)
+"""What the plugin tests' in-process runs import."""
+
+
+@pytest.fixture(scope="session")
+def suite_imported() -> None:
+    """:data:`SUITE_MODULES`, imported once per process before any ``pytester`` exists.
+
+    ``pytester`` removes the modules imported while it lives, and torch cannot be imported
+    twice in one process: what an in-process run needs must already be loaded."""
+    for module in SUITE_MODULES:
+        importlib.import_module(module)
+
+
+@pytest.fixture
+def run_in_process(suite_imported: None,
+                   pytester: pytest.Pytester) -> Callable[..., pytest.RunResult]:
+    """``pytester.runpytest_inprocess``: a pytest run with the plugin in this process, which
+    starts neither Python nor torch and Dynamo anew."""
+    return pytester.runpytest_inprocess
 
 
 def statuses(report: dict[str, Any]) -> dict[str, dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,9 +135,10 @@ def test_a_bad_shard_is_a_usage_error(spec: str, tmp_path: Path,
     ("--cp-db=redis://127.0.0.1:1/0", "cannot reach the example database"),
     ("--cp-db-expire-days=0", "must be positive"),
 ])
-def test_the_plugin_refuses_a_bad_shard_or_database(pytester: pytest.Pytester, option: str,
-                                                    message: str) -> None:
-    result = pytester.runpytest_inprocess("--pyargs", "conformance.properties.test_api",
-                                          "--cp-impl", "reference", option)
+def test_the_plugin_refuses_a_bad_shard_or_database(
+    run_in_process: Callable[..., pytest.RunResult], option: str, message: str,
+) -> None:
+    result = run_in_process("--pyargs", "conformance.properties.test_api",
+                            "--cp-impl", "reference", option)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert message in result.stderr.str()

@@ -1,11 +1,14 @@
-"""The pytest plugin through pytester: fresh processes for runs, pytest's own parsed
-configuration for which implementations a session was given."""
+"""The pytest plugin through pytester: runs in this process (the plugin restores what it
+changes), a fresh process where torch must be absent, pytest's own parsed configuration for
+which implementations a session was given."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
 
 from conformance import clauses
 from conformance.plugin import explicit_specs
@@ -20,15 +23,14 @@ def _ids_run(output: str) -> set[str]:
     return set(re.findall(r"test_\w+\[([^\]]+)\] PASSED", output))
 
 
-@pytest.mark.process
 def test_matrix_runs_every_property_once_per_implementation_in_the_layers_asked_for(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, run_in_process: Callable[..., pytest.RunResult],
 ) -> None:
     """Two implementations, the API properties and the end-to-end ones with only the unit
     layer asked for: every API property runs once per implementation; every E property is
     deselected for each, and the report says why."""
     report = pytester.path / "report.json"
-    result = pytester.runpytest_subprocess(
+    result = run_in_process(
         "--pyargs", API_TESTS, E2E_TESTS, "-v", "--cp-impl", "reference", "--cp-impl", "torch",
         "--cp-layers", "unit", "--cp-report", str(report),
     )
@@ -73,9 +75,10 @@ def test_implementation_precedence(
     assert explicit_specs(config) == expected
 
 
-@pytest.mark.process
-def test_unknown_implementation_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-impl", "no_such.module")
+def test_unknown_implementation_is_a_usage_error(
+    run_in_process: Callable[..., pytest.RunResult],
+) -> None:
+    result = run_in_process("--pyargs", API_TESTS, "--cp-impl", "no_such.module")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([
         "*cannot load implementation 'no_such.module'*No module named 'no_such'*",
@@ -84,18 +87,18 @@ def test_unknown_implementation_is_a_usage_error(pytester: pytest.Pytester) -> N
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
 
 
-@pytest.mark.process
-def test_unknown_device_is_a_usage_error(pytester: pytest.Pytester) -> None:
+def test_unknown_device_is_a_usage_error(run_in_process: Callable[..., pytest.RunResult]) -> None:
     """Checked before any implementation is loaded: an unloadable one is not reached."""
-    result = pytester.runpytest_subprocess("--pyargs", API_TESTS, "--cp-devices", "tpu",
-                                           "--cp-impl", "no_such.module")
+    result = run_in_process("--pyargs", API_TESTS, "--cp-devices", "tpu",
+                            "--cp-impl", "no_such.module")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--cp-devices*tpu*available: cpu*"])
     assert "no_such.module" not in result.stderr.str()
 
 
-@pytest.mark.process
-def test_property_naming_an_unknown_clause_is_rejected(pytester: pytest.Pytester) -> None:
+def test_property_naming_an_unknown_clause_is_rejected(
+    pytester: pytest.Pytester, run_in_process: Callable[..., pytest.RunResult],
+) -> None:
     pytester.makepyfile(test_mine="""
         import pytest
 
@@ -103,7 +106,7 @@ def test_property_naming_an_unknown_clause_is_rejected(pytester: pytest.Pytester
         def test_nothing(cp_impl):
             assert cp_impl
     """)
-    result = pytester.runpytest_subprocess("--cp-impl", "reference")
+    result = run_in_process("--cp-impl", "reference")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*test_nothing* names unknown clause 'Z-9'*"])
 
@@ -131,13 +134,15 @@ def test_unrelated_project_run_is_unchanged(pytester: pytest.Pytester,
     assert "clause" not in output
 
 
-@pytest.mark.process
-def test_ci_profile_is_kept(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ci_profile_is_kept(run_in_process: Callable[..., pytest.RunResult],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
     """With CI set, the suite's own derandomized ``ci`` profile, not Hypothesis's. An
     explicit ``--hypothesis-profile`` is kept as it is: the copied-torch run of
     ``test_end_to_end.py`` passes its own profile and checks the header and report name it."""
     monkeypatch.setenv("CI", "true")
     monkeypatch.delenv("CP_IMPL", raising=False)
-    ci = pytester.runpytest_subprocess("--pyargs", API_TESTS, "-v")
+    ours = settings.default
+    ci = run_in_process("--pyargs", API_TESTS, "-v")
     ci.stdout.fnmatch_lines(["*profile ci, seed derandomized*"])
     assert _ids_run(ci.stdout.str()) == {"reference"}  # no implementation given: the reference
+    assert settings.default is ours  # the run's profile was this process's only while it ran
