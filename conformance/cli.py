@@ -14,11 +14,18 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
 
-from conformance.commands import fuzz, list_implementations, merge, mutants, run_suite
+from conformance.commands import (
+    EXIT_USAGE,
+    fuzz,
+    list_implementations,
+    merge,
+    mutants,
+    run_suite,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (run_suite, list_implementations, mutants, fuzz, merge)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED = 0, 1
 
 
 class _Parser(argparse.ArgumentParser):

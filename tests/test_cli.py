@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance import cli
 from tests.conftest import (
     C3_MUTANT,
     PROCESS_WIDE_FLAG,
@@ -131,14 +132,18 @@ def test_unknown_implementation_exits_2_with_one_screen_of_help(tmp_path: Path) 
 
 @pytest.mark.process
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert run_cpconf("run", cwd=tmp_path).returncode == 2
-    assert run_cpconf("run", "--impl", "reference", "--profile", "weekly",
-                      cwd=tmp_path).returncode == 2
+    """Exit 2, and one error line in argparse's form, whether argparse or the command found
+    the error: ``cpconf run: error: ...``."""
     assert run_cpconf("frobnicate", cwd=tmp_path).returncode == 2
+    no_impl = run_cpconf("run", cwd=tmp_path)
+    bad_profile = run_cpconf("run", "--impl", "reference", "--profile", "weekly", cwd=tmp_path)
     # named as the user typed it, and found before any implementation is loaded
     devices = run_cpconf("run", "--impl", "no_such.module", "--devices", "cpu,tpu", cwd=tmp_path)
-    assert devices.returncode == 2
-    assert devices.stderr.startswith("cpconf: error: --devices: unknown device 'tpu'"), \
+    for result in (no_impl, bad_profile, devices):
+        assert result.returncode == 2
+        errors = [line for line in result.stderr.splitlines() if "error:" in line]
+        assert len(errors) == 1 and errors[0].startswith("cpconf run: error: "), result.stderr
+    assert devices.stderr.startswith("cpconf run: error: --devices: unknown device 'tpu'"), \
         devices.stderr
     assert "no_such.module" not in devices.stderr
 
@@ -150,3 +155,24 @@ def test_list_names_the_builtin_implementations(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert any(line.startswith("reference") and "reference_impl" in line for line in lines)
     assert any(line.startswith("torch") and "create_parameter_op" in line for line in lines)
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "--impl", "reference"],
+    ["fuzz", "--impl", "reference", "--minutes", "0.1", "--db", "db"],
+    ["mutants", "--only", "c3_signed_zero"],
+], ids=lambda command: command[0])
+def test_a_pytest_usage_error_exits_2_and_says_where_pytest_said_why(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An argument only pytest can judge (after ``--``) stops its session before any
+    report: pytest's own error, then one line of ours in argparse's form. In this process:
+    pytest rejects the argument before any session starts."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([*command, "--", "--no-such-pytest-option"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --no-such-pytest-option" in err
+    ours = err.splitlines()[-1]
+    assert ours.startswith(f"cpconf {command[0]}: error: pytest stopped before writing a "
+                           "report; see its output above"), err

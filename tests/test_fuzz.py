@@ -94,13 +94,17 @@ def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) 
     ["--impl", "reference", "--minutes", "0.1", "--devices", "tpu"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str],
-                             monkeypatch: pytest.MonkeyPatch) -> None:
+                             monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 2 and argparse's form, whether argparse or the command found the error."""
     monkeypatch.chdir(tmp_path)
     try:
         code = cli.main(["fuzz", "--db", str(tmp_path / "db"), *arguments])
     except SystemExit as exit_:
         code = int(exit_.code or 0)
     assert code == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and errors[0].startswith("cpconf fuzz: error: "), errors
 
 
 def test_one_timer_bounds_a_whole_example() -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from conformance import catalogue, clauses
+from conformance import catalogue, clauses, cli
 from conformance.commands.mutants import Verdict, parse_seeds, render_seeds, tally
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,6 +108,16 @@ def test_partial_alternate_declares_switch_clauses() -> None:
 
 
 # -- the catalogue run ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arguments", [["--only", "no_such_mutant"], ["--layers", "speed"]])
+def test_usage_errors_exit_2(arguments: list[str], tmp_path: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Found before any session runs, in argparse's form."""
+    assert cli.main(["mutants", "--report", str(tmp_path / "r.json"), *arguments]) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and errors[0].startswith("cpconf mutants: error: "), errors
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_sample_covers_every_kind_of_entry() -> None:

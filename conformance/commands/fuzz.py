@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import math
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -29,6 +28,7 @@ from typing import Any
 import pytest
 
 from conformance import database
+from conformance.commands import no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     check_devices,
@@ -117,8 +117,7 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     problem = _usage_problem(args)
     if problem is not None:
-        print(f"cpconf fuzz: error: {problem}", file=sys.stderr)
-        return 2
+        return usage_error("fuzz", problem)
     budget = args.minutes * 60.0
     started = time.time()
     # Properties stop a little early: worker shutdown and the summary take the rest.
@@ -158,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(progress_dir, ignore_errors=True)
     ended = time.time()
     if code == pytest.ExitCode.USAGE_ERROR or report is None:
-        return 2
+        return no_report("fuzz", None)
     fuzz = report.setdefault("fuzz", {})
     fuzz.update(minutes=args.minutes, budget_seconds=budget, elapsed_seconds=round(
         ended - started, 3), batch=args.batch, database=db_spec)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from conformance.commands import usage_error
 from conformance.merge import MergeError, junit_xml, merge
 from conformance.report.policy import conforms
 from conformance.report.rendering import render_failures, render_table, verdict
@@ -50,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
         reports = [_read(path) for path in args.inputs]
         merged = merge(reports, [str(path) for path in args.inputs])
     except MergeError as error:
-        print(f"cpconf merge: error: {error}", file=sys.stderr)
-        return 2
+        return usage_error("merge", str(error))
     for target in (args.output, args.junit):
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)

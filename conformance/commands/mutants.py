@@ -27,7 +27,6 @@ import contextlib
 import json
 import random
 import statistics
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ import pytest
 
 from conformance import profiles
 from conformance.catalogue import Entry, entries
+from conformance.commands import EXIT_USAGE, no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     check_layers,
@@ -304,18 +304,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         catalogue = entries()
     except (ImportError, TypeError) as error:
-        print(f"cpconf: error: broken catalogue: {error}", file=sys.stderr)
-        return 2
+        return usage_error("mutants", f"broken catalogue: {error}")
     problem = check_layers(args.layers)
     if problem is not None:
-        print(f"cpconf: error: {problem}", file=sys.stderr)
-        return 2
+        return usage_error("mutants", problem)
     if args.only:
         unknown = set(args.only) - {entry.name for entry in catalogue}
         if unknown:
-            print(f"cpconf: error: not in the catalogue: {', '.join(sorted(unknown))}",
-                  file=sys.stderr)
-            return 2
+            return usage_error("mutants", f"not in the catalogue: {', '.join(sorted(unknown))}")
         catalogue = tuple(entry for entry in catalogue if entry.name in args.only)
     report_file = report_path(args.report)
     report_file.parent.mkdir(parents=True, exist_ok=True)
@@ -323,7 +319,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_seeds(args, catalogue, report_file)
     verdicts = _verdicts(args, catalogue, report_file, args.profile, [])
     if verdicts is None:
-        return 2
+        return EXIT_USAGE
     totals = summary(verdicts)
     print(render(verdicts, totals))
     if args.matrix:
@@ -340,7 +336,7 @@ def _run_seeds(args: argparse.Namespace, catalogue: Sequence[Entry], report_file
         seeded = report_file.with_name(f"{report_file.stem}.seed-{seed}{report_file.suffix}")
         verdicts = _verdicts(args, catalogue, seeded, profile, [f"--hypothesis-seed={seed}"])
         if verdicts is None:
-            return 2
+            return EXIT_USAGE
         per_seed[seed] = verdicts
         kills = sum(v.ok for v in verdicts if v.kind == "mutant")
         print(f"seed {seed}: {kills}/{sum(v.kind == 'mutant' for v in verdicts)} killed",
@@ -403,6 +399,7 @@ def _session(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: 
                *(["--cp-targeted-mutants"] if args.targeted or targeted else []),
                *args.pytest_args],
     )
+    log = None
     if args.show_pytest:
         code, report = run_pytest(arguments, report_file)
     else:
@@ -411,7 +408,7 @@ def _session(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: 
             code, report = run_pytest(arguments, report_file)
         print(f"pytest output: {log}")
     if code == pytest.ExitCode.USAGE_ERROR or report is None:
-        print("cpconf: error: the pytest session wrote no report", file=sys.stderr)
+        no_report("mutants", log)
         return None
     records = json.loads(kill_log.read_text()) if kill_log.exists() else []
     return [judge(entry, report, records) for entry in catalogue]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conformance import expectations, profiles
+from conformance.commands import no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     check_devices,
@@ -67,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
     problem = (check_layers(args.layers) or check_devices(args.devices)
                or check_specs(args.impl, args.expect))
     if problem is not None:
-        print(f"cpconf: error: {problem}", file=sys.stderr)
-        return 2
+        return usage_error("run", problem)
     report_file = report_path(args.report)
     report_file.parent.mkdir(parents=True, exist_ok=True)
     extra: list[str] = []
@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         profile=args.profile, devices=args.devices, extra=[*extra, *args.pytest_args],
         layers=args.layers,
     )
+    log = None
     if args.verbose:
         code, report = run_pytest([*arguments, "-v"], report_file)
     else:
@@ -91,10 +92,7 @@ def run(args: argparse.Namespace) -> int:
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
             code, report = run_pytest(arguments, report_file, plugins=[progress])
     if code == pytest.ExitCode.USAGE_ERROR or report is None:
-        if not args.verbose:
-            print(f"cpconf: error: pytest stopped before writing a report; see {log}",
-                  file=sys.stderr)
-        return 2
+        return no_report("run", log)
     if not args.verbose:
         print()
         print(render_table(report))
