@@ -15,7 +15,9 @@ a name registered under the entry-point group :data:`ENTRY_POINT_GROUP`;
     a module.
 
 Anything that cannot be loaded raises :class:`ImplementationSpecError`, a
-usage error that names the SPEC, the reason and the known names.
+usage error that names the SPEC, the reason and the known names: a module that
+raises, exits (``sys.exit``) or does not finish importing within
+:data:`IMPORT_SECONDS` included.
 """
 
 from __future__ import annotations
@@ -26,14 +28,22 @@ import importlib.util
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+from conformance.deadline import ImplementationHang, call_with_deadline
 from conformance.implementation import PUBLIC_NAMES, Implementation
 
 ENTRY_POINT_GROUP = "create_parameter_conformance.implementations"
+
+IMPORT_SECONDS = 120.0
+"""Most seconds an implementation's import may take (torch and Dynamo take 5 to 15): a module
+still importing then is stuck, and reported so rather than waited for. Bounded as every call
+into an implementation is (:mod:`conformance.deadline`: the main thread, ``SIGALRM``), so a
+hang that never returns to Python, inside C code, is beyond it."""
 
 BUILTIN: dict[str, str] = {
     "reference": "reference_impl",
@@ -68,15 +78,23 @@ def _distribution_of(entry: Any) -> str:
     return f"from {dist.name}" if dist is not None else "unknown distribution"
 
 
-def _import_module(spec: str, dotted: str) -> Any:
+def _loading(spec: str, what: str, load: Callable[..., Any], *args: Any) -> Any:
+    """``load(*args)``, an import of the implementation, within :data:`IMPORT_SECONDS`; any
+    way the module fails to finish importing is an :class:`ImplementationSpecError` saying
+    ``what`` happened."""
     try:
-        return importlib.import_module(dotted)
-    except ImportError as error:
-        raise ImplementationSpecError(spec, f"import of {dotted!r} failed: {error}") from None
+        return call_with_deadline(IMPORT_SECONDS, what, load, *args)
+    except ImplementationHang as error:
+        raise ImplementationSpecError(spec, str(error)) from None
+    except SystemExit as error:  # not a request to end this run: the module will not load
+        raise ImplementationSpecError(spec, f"{what} called sys.exit({error.code!r})") from None
     except Exception as error:  # the module itself raised while importing
-        raise ImplementationSpecError(
-            spec, f"importing {dotted!r} raised {type(error).__name__}: {error}"
-        ) from None
+        raise ImplementationSpecError(spec, f"{what} raised {type(error).__name__}: {error}") \
+            from None
+
+
+def _import_module(spec: str, dotted: str) -> Any:
+    return _loading(spec, f"importing {dotted!r}", importlib.import_module, dotted)
 
 
 def _load_file(spec: str, path: Path) -> Any:
@@ -95,12 +113,10 @@ def _load_file(spec: str, path: Path) -> Any:
     # Registered before running so the module can be imported again by name (A-5).
     sys.modules[name] = module
     try:
-        module_spec.loader.exec_module(module)
-    except Exception as error:
+        _loading(spec, f"executing {path}", module_spec.loader.exec_module, module)
+    except ImplementationSpecError:
         del sys.modules[name]
-        raise ImplementationSpecError(
-            spec, f"executing {path} raised {type(error).__name__}: {error}"
-        ) from None
+        raise
     return module
 
 
@@ -114,12 +130,8 @@ def _resolve(spec: str) -> tuple[Any, str]:
         module = _import_module(spec, BUILTIN[spec])
         return module, f"{BUILTIN[spec]} from {getattr(module, '__file__', '?')}"
     for entry in entry_points(group=ENTRY_POINT_GROUP, name=spec):
-        try:
-            return entry.load(), f"entry point {entry.value} ({_distribution_of(entry)})"
-        except Exception as error:
-            raise ImplementationSpecError(
-                spec, f"entry point {entry.value} failed to load: {type(error).__name__}: {error}"
-            ) from None
+        return (_loading(spec, f"loading entry point {entry.value}", entry.load),
+                f"entry point {entry.value} ({_distribution_of(entry)})")
     if _looks_like_path(spec):
         path = Path(spec)
         return _load_file(spec, path), f"file {path.resolve()}"

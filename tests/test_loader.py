@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import reference_impl
+from conformance import loader
 from conformance.implementation import MissingApi
 from conformance.loader import ImplementationSpecError, known_implementations, load, load_all
 
@@ -66,11 +67,26 @@ def test_bad_specs_are_usage_errors(spec: str, reason: str) -> None:
     assert "known implementation names: reference, torch" in str(caught.value)
 
 
-def test_a_file_that_raises_on_import_is_reported(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.py"
-    broken.write_text("raise RuntimeError('boom at import')\n")
-    with pytest.raises(ImplementationSpecError, match="RuntimeError: boom at import"):
-        load(str(broken))
+@pytest.mark.parametrize(("body", "reason"), [
+    ("raise RuntimeError('boom at import')", r"raised RuntimeError: boom at import"),
+    ("import sys\nsys.exit(3)", r"called sys\.exit\(3\)"),
+    ("import time\ntime.sleep(60)",
+     r"did not return within 0\.5 s \(stuck in <module> at .*stuck\.py:2\)"),
+], ids=["raises", "exits", "hangs"])
+@pytest.mark.parametrize("form", ["file", "module"])
+def test_a_module_that_does_not_finish_importing_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, reason: str, form: str,
+) -> None:
+    """Whatever the module does instead of finishing its import, the run gets a usage
+    error naming it, and the module is not left half-imported."""
+    monkeypatch.setattr(loader, "IMPORT_SECONDS", 0.5)
+    (tmp_path / "stuck.py").write_text(body + "\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = str(tmp_path / "stuck.py") if form == "file" else "stuck"
+    with pytest.raises(ImplementationSpecError, match=reason) as caught:
+        load(spec)
+    assert f"cannot load implementation {spec!r}" in str(caught.value)
+    assert not [name for name in sys.modules if name == "stuck" or "_stuck_" in name]
 
 
 def test_matrix_ids_are_distinct() -> None:
