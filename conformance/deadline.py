@@ -78,10 +78,11 @@ def call_with_deadline(
         with _alarm(seconds, what):
             return function(*args, **kwargs)
     _journal.write(what() if callable(what) else what)
-    with _alarm(seconds, what):
-        result = function(*args, **kwargs)
-    _journal.write("")
-    return result
+    try:
+        with _alarm(seconds, what):
+            return function(*args, **kwargs)
+    finally:  # returned or raised, the process is no longer inside the call
+        _journal.write("")
 
 
 class _Journal:

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from conformance import expectations
-from conformance.deadline import ImplementationHang, call_with_deadline, describe_call
+from conformance.deadline import (
+    ImplementationHang,
+    call_with_deadline,
+    describe_call,
+    journal_calls_to,
+    read_journal,
+)
 from conformance.outcomes import _bugs, _example_and_blob
 from conformance.violation import ClauseViolation
 from tests.conftest import TORCH_2_4, load_report, run_cpconf
@@ -77,6 +83,22 @@ def test_a_bounded_call_gives_back_an_outer_interval_timer() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert not fired
+
+
+def test_the_journal_names_a_call_only_while_the_process_is_inside_it(tmp_path: Path) -> None:
+    """A crash reads the journal to name the call it happened in: a call that raised is
+    over, so a crash after it must not be blamed on it."""
+    journal = str(tmp_path / "journal")
+    journal_calls_to(journal)
+    try:
+        seen: list[str] = []
+        call_with_deadline(5.0, "inside()", lambda: seen.append(read_journal(journal)))
+        assert seen == ["inside()"] and read_journal(journal) == ""
+        with pytest.raises(ValueError):
+            call_with_deadline(5.0, "raises()", lambda: int("x"))
+        assert read_journal(journal) == ""
+    finally:
+        journal_calls_to(None)
 
 
 def test_a_hang_names_the_call_with_tensor_metadata_not_values() -> None:
