@@ -31,6 +31,7 @@ from conformance import database
 from conformance.commands import no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
+    add_workers_option,
     check_devices,
     check_layers,
     check_specs,
@@ -62,9 +63,7 @@ def add_parser(subparsers: Any) -> None:
                         help="implementation to fuzz (as for cpconf run); repeat for a matrix")
     parser.add_argument("--minutes", type=float, default=10.0, metavar="M",
                         help="time budget in minutes, fractions allowed (default 10)")
-    parser.add_argument("-n", dest="workers", default=None, metavar="N",
-                        help="pytest-xdist worker processes (a number or 'auto'; default 1, "
-                        "so a crashing implementation costs one test; 0 runs in this process)")
+    add_workers_option(parser)
     parser.add_argument("--db", default=DEFAULT_DB, metavar="DIR|URL",
                         help=f"example database: a directory (default {DEFAULT_DB}) or "
                         "redis://HOST:PORT/N, shared by every process and machine using it")

@@ -39,6 +39,7 @@ from conformance.catalogue import Entry, entries
 from conformance.commands import EXIT_USAGE, no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
+    add_workers_option,
     check_layers,
     pytest_arguments,
     report_path,
@@ -76,8 +77,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--profile", choices=profiles.NAMES, default=None,
                         help="Hypothesis profile (default: ci under CI=true, else dev)")
-    parser.add_argument("-n", dest="workers", default=None, metavar="N",
-                        help="pytest-xdist worker processes (default 1; 0 runs in this process)")
+    add_workers_option(parser)
     parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="write the JSON conformance report (all implementations) here")
     parser.add_argument("--matrix", type=Path, default=None, metavar="PATH",

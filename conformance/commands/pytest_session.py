@@ -65,6 +65,13 @@ def pytest_arguments(specs: Sequence[str], *, report: Path, workers: str | None,
     return [*arguments, *extra]
 
 
+def add_workers_option(parser: Any) -> None:
+    """``-n``, shared by ``cpconf run``, ``fuzz`` and ``mutants``."""
+    parser.add_argument("-n", dest="workers", default=None, metavar="N",
+                        help="pytest-xdist worker processes (a number or 'auto'; default 1, "
+                        "so a crashing implementation costs one test; 0 runs in this process)")
+
+
 def add_layers_option(parser: Any) -> None:
     """``--layers``, shared by ``cpconf run``, ``fuzz`` and ``mutants``."""
     parser.add_argument("--layers", default=None, metavar="LIST",

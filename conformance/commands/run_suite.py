@@ -14,6 +14,7 @@ from conformance import expectations, profiles
 from conformance.commands import no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
+    add_workers_option,
     check_devices,
     check_layers,
     check_specs,
@@ -43,9 +44,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--expect", default=None, metavar="FILE",
                         help="expectations file (TOML) of clauses known to fail, or the name of "
                         f"a shipped one ({', '.join(expectations.shipped())})")
-    parser.add_argument("-n", dest="workers", default=None, metavar="N",
-                        help="pytest-xdist worker processes (a number or 'auto'; default 1, "
-                        "so a crashing implementation costs one test; 0 runs in this process)")
+    add_workers_option(parser)
     parser.add_argument("--profile", choices=profiles.NAMES, default=None,
                         help="Hypothesis profile (default: ci, derandomized; dev and nightly "
                         "explore randomly)")
