@@ -176,3 +176,40 @@ def test_a_pytest_usage_error_exits_2_and_says_where_pytest_said_why(
     ours = err.splitlines()[-1]
     assert ours.startswith(f"cpconf {command[0]}: error: pytest stopped before writing a "
                            "report; see its output above"), err
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "--impl", "reference", "--report"],
+    ["run", "--impl", "reference", "--junit"],
+    ["fuzz", "--impl", "reference", "--minutes", "0.1", "--db", "db", "--junit"],
+    ["mutants", "--only", "c3_signed_zero", "--matrix"],
+], ids=lambda command: f"{command[0]} {command[-1]}")
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_an_output_file_that_cannot_be_written_is_a_usage_error(
+    command: list[str], where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found before any test runs, not as a traceback once the run is over (or, for JUnit,
+    from inside pytest)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_file").write_text("")
+    target = tmp_path if where == "a folder" else tmp_path / "a_file" / "out.xml"
+    assert cli.main([*command, str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cpconf {command[0]}: error: {command[-1]}: "), err
+    assert ("is a folder" if where == "a folder" else "cannot make the folder") in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("workers", ["abc", "-1", "2.5"])
+@pytest.mark.parametrize("command", [["run", "--impl", "reference"],
+                                     ["fuzz", "--impl", "reference"], ["mutants"]],
+                         ids=lambda command: command[0])
+def test_a_worker_count_xdist_cannot_take_is_a_usage_error(
+    command: list[str], workers: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*command, "-n", workers])
+    assert exited.value.code == 2
+    assert f"cpconf {command[0]}: error: argument -n: {workers!r} is not a number of worker " \
+        "processes" in capsys.readouterr().err

@@ -107,6 +107,16 @@ def test_reports_of_different_runs_are_refused(tmp_path: Path, change: dict[str,
     assert not (tmp_path / "out.json").exists()
 
 
+def test_an_output_that_is_a_folder_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "shard.json"
+    path.write_text(json.dumps(_report({})))
+    assert cli.main(["merge", str(tmp_path), str(path)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"cpconf merge: error: OUT.json: {tmp_path} is a folder")
+
+
 def test_shards_cover_every_property_exactly_once() -> None:
     everything = sorted(clauses_by_property())
     for count in (1, 2, 3, 7, len(everything) + 1):

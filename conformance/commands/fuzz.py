@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from conformance import database
-from conformance.commands import no_report, usage_error
+from conformance.commands import no_report, prepare_outputs, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -106,11 +106,11 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
                or check_specs(args.impl, args.expect))
     if problem is not None:
         return problem
-    try:  # last: a ping, within seconds, before any test runs
+    try:  # a ping, within seconds, before any test runs
         database.check(args.db)
     except database.DatabaseSpecError as error:
         return str(error)
-    return None
+    return prepare_outputs({"--report": args.report, "--junit": args.junit})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,9 +128,6 @@ def run(args: argparse.Namespace) -> int:
         db_path.mkdir(parents=True, exist_ok=True)
         db_spec = str(db_path)
     report_file = report_path(args.report)
-    for target in (report_file, args.junit):
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
     progress_dir = Path(tempfile.mkdtemp(prefix="cpconf-progress-"))
     extra = ["--cp-stop-at", f"{stop_at:.3f}", "--cp-db", db_spec,
              "--cp-db-expire-days", f"{args.db_expire_days:g}",

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.commands import usage_error
+from conformance.commands import prepare_outputs, usage_error
 from conformance.merge import MergeError, junit_xml, merge
 from conformance.report.policy import conforms
 from conformance.report.rendering import render_failures, render_table, verdict
@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
         merged = merge(reports, [str(path) for path in args.inputs])
     except MergeError as error:
         return usage_error("merge", str(error))
-    for target in (args.output, args.junit):
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
+    problem = prepare_outputs({"OUT.json": args.output, "--junit": args.junit})
+    if problem is not None:
+        return usage_error("merge", problem)
     write(merged, args.output)
     if args.junit is not None:
         args.junit.write_bytes(junit_xml(merged))

@@ -36,7 +36,7 @@ import pytest
 
 from conformance import profiles
 from conformance.catalogue import Entry, entries
-from conformance.commands import EXIT_USAGE, no_report, usage_error
+from conformance.commands import EXIT_USAGE, no_report, prepare_outputs, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -313,8 +313,10 @@ def run(args: argparse.Namespace) -> int:
         if unknown:
             return usage_error("mutants", f"not in the catalogue: {', '.join(sorted(unknown))}")
         catalogue = tuple(entry for entry in catalogue if entry.name in args.only)
+    problem = prepare_outputs({"--report": args.report, "--matrix": args.matrix})
+    if problem is not None:
+        return usage_error("mutants", problem)
     report_file = report_path(args.report)
-    report_file.parent.mkdir(parents=True, exist_ok=True)
     if args.seeds is not None:
         return _run_seeds(args, catalogue, report_file)
     verdicts = _verdicts(args, catalogue, report_file, args.profile, [])

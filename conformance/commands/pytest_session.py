@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -65,9 +66,22 @@ def pytest_arguments(specs: Sequence[str], *, report: Path, workers: str | None,
     return [*arguments, *extra]
 
 
+XDIST_WORKER_WORDS = ("auto", "logical")
+"""What pytest-xdist's ``-n`` takes besides a number of processes."""
+
+
+def worker_count(text: str) -> str:
+    """The argparse type of ``-n``: what pytest-xdist takes, checked before any run starts."""
+    if text.isdigit() or text in XDIST_WORKER_WORDS:
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a number of worker processes (0, 1, 2, ... or "
+        f"{' or '.join(repr(word) for word in XDIST_WORKER_WORDS)})")
+
+
 def add_workers_option(parser: Any) -> None:
     """``-n``, shared by ``cpconf run``, ``fuzz`` and ``mutants``."""
-    parser.add_argument("-n", dest="workers", default=None, metavar="N",
+    parser.add_argument("-n", dest="workers", type=worker_count, default=None, metavar="N",
                         help="pytest-xdist worker processes (a number or 'auto'; default 1, "
                         "so a crashing implementation costs one test; 0 runs in this process)")
 

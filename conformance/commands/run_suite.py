@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance import expectations, profiles
-from conformance.commands import no_report, usage_error
+from conformance.commands import no_report, prepare_outputs, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -65,11 +65,11 @@ def run(args: argparse.Namespace) -> int:
     # The cheap checks first: a bad --layers or --devices is reported before any
     # implementation is imported.
     problem = (check_layers(args.layers) or check_devices(args.devices)
-               or check_specs(args.impl, args.expect))
+               or check_specs(args.impl, args.expect)
+               or prepare_outputs({"--report": args.report, "--junit": args.junit}))
     if problem is not None:
         return usage_error("run", problem)
     report_file = report_path(args.report)
-    report_file.parent.mkdir(parents=True, exist_ok=True)
     extra: list[str] = []
     if args.seed is not None:
         extra.append(f"--hypothesis-seed={args.seed}")
