@@ -146,7 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
     specs = explicit_specs(config)
     if not specs and not _points_into_package(config):
         return
-    shard = _shard_and_database(config)
+    shard = _check_options(config)
     # Imported here so that an unrelated pytest run never imports torch.
     from conformance.active import ActiveSuite
     from conformance.suite import Suite
@@ -162,7 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ShardSelection(shard, active.book), "cpconf-shard")
 
 
-def _shard_and_database(config: pytest.Config) -> Shard | None:
+def _check_options(config: pytest.Config) -> Shard | None:
     """Usage errors before any test runs: a bad shard, an unreachable database (controller)."""
     try:
         shard = Shard.parse(config.getoption("cp_shard"))

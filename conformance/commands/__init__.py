@@ -21,19 +21,3 @@ def no_report(command: str, log: Path | None) -> int:
     its output to ``log`` when it was saved there."""
     where = "above" if log is None else f"above and in {log}"
     return usage_error(command, f"pytest stopped before writing a report; see its output {where}")
-
-
-def prepare_outputs(paths: dict[str, Path | None]) -> str | None:
-    """Make the folder of each output file given (``{option: path}``); None when every
-    one is ready, else the usage error to print: a path that is a folder, or a folder that
-    cannot be made. Called after the other usage checks, so a refused command makes none."""
-    for option, path in paths.items():
-        if path is None:
-            continue
-        if path.is_dir():
-            return f"{option}: {path} is a folder; give the path of a file"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            return f"{option}: cannot make the folder {path.parent}: {error.strerror or error}"
-    return None

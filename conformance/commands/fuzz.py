@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from conformance import database
-from conformance.commands import no_report, prepare_outputs, usage_error
+from conformance.commands import no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -43,7 +43,7 @@ from conformance.fuzzing.counts import Counts
 from conformance.fuzzing.progress import read_progress
 from conformance.report.policy import conforms
 from conformance.report.rendering import verdict
-from conformance.report.results import write
+from conformance.report.results import prepare_outputs, write
 from conformance.sharding import Shard
 
 DEFAULT_DB = ".cpconf-db"

@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.commands import prepare_outputs, usage_error
+from conformance.commands import usage_error
 from conformance.merge import MergeError, junit_xml, merge
 from conformance.report.policy import conforms
 from conformance.report.rendering import render_failures, render_table, verdict
-from conformance.report.results import write
+from conformance.report.results import prepare_outputs, write
 
 
 def add_parser(subparsers: Any) -> None:

@@ -36,7 +36,7 @@ import pytest
 
 from conformance import profiles
 from conformance.catalogue import Entry, entries
-from conformance.commands import EXIT_USAGE, no_report, prepare_outputs, usage_error
+from conformance.commands import EXIT_USAGE, no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -46,6 +46,7 @@ from conformance.commands.pytest_session import (
     run_pytest,
 )
 from conformance.layers import NOT_SELECTED
+from conformance.report.results import prepare_outputs
 
 MUTANT_RUN_DEADLINE = 2.0
 """``--cp-deadline`` of a catalogue run: the deadlocking mutant must fail fast."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance import expectations, profiles
-from conformance.commands import no_report, prepare_outputs, usage_error
+from conformance.commands import no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -25,6 +25,7 @@ from conformance.commands.pytest_session import (
 from conformance.progress import FamilyProgress
 from conformance.report.policy import conforms
 from conformance.report.rendering import render_failures, render_table, verdict
+from conformance.report.results import prepare_outputs
 
 
 def add_parser(subparsers: Any) -> None:

@@ -189,3 +189,19 @@ class ResultBook:
 
 def write(report: Mapping[str, Any], path: str | Path) -> None:
     Path(path).write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+
+
+def prepare_outputs(paths: dict[str, Path | None]) -> str | None:
+    """Make the folder of each output file given (``{option: path}``); None when every
+    one is ready, else the usage error to print: a path that is a folder, or a folder that
+    cannot be made. Called after the other usage checks, so a refused command makes none."""
+    for option, path in paths.items():
+        if path is None:
+            continue
+        if path.is_dir():
+            return f"{option}: {path} is a folder; give the path of a file"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return f"{option}: cannot make the folder {path.parent}: {error.strerror or error}"
+    return None
