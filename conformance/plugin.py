@@ -20,6 +20,7 @@ from conformance import profiles
 from conformance.batch import DEFAULT_BATCH
 from conformance.database import DEFAULT_EXPIRE_DAYS, DatabaseSpecError, check
 from conformance.implementation import Implementation
+from conformance.report.results import prepare_outputs
 from conformance.sharding import Shard, ShardSelection
 
 if TYPE_CHECKING:
@@ -162,13 +163,29 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ShardSelection(shard, active.book), "cpconf-shard")
 
 
+_POSITIVE = {"cp_db_expire_days": "--cp-db-expire-days", "cp_deadline": "--cp-deadline",
+             "cp_examples": "--cp-examples", "cp_batch": "--cp-batch"}
+"""The numeric options that must be above zero when given (a deadline of -1 would bound
+nothing)."""
+
+
 def _check_options(config: pytest.Config) -> Shard | None:
-    """Usage errors before any test runs: a bad shard, an unreachable database (controller)."""
+    """Usage errors before any test runs: a bad shard, a number that is not positive, a
+    report path that cannot be written, an unreachable database (the last two in the
+    controller, which writes the report and pings the database once)."""
+    for dest, option in _POSITIVE.items():
+        value = config.getoption(dest)
+        if value is not None and value <= 0:
+            raise pytest.UsageError(f"{option} must be positive, not {value:g}")
+    controller = not hasattr(config, "workerinput")
+    report = config.getoption("cp_report")
+    problem = prepare_outputs({"--cp-report": Path(report) if report else None}) \
+        if controller else None
+    if problem is not None:
+        raise pytest.UsageError(problem)
     try:
         shard = Shard.parse(config.getoption("cp_shard"))
-        if config.getoption("cp_db_expire_days") <= 0:
-            raise DatabaseSpecError("--cp-db-expire-days must be positive")
-        if config.getoption("cp_db") and not hasattr(config, "workerinput"):
+        if config.getoption("cp_db") and controller:
             check(config.getoption("cp_db"))
     except (ValueError, DatabaseSpecError) as error:
         raise pytest.UsageError(str(error)) from None

@@ -96,6 +96,25 @@ def test_unknown_device_is_a_usage_error(run_in_process: Callable[..., pytest.Ru
     assert "no_such.module" not in result.stderr.str()
 
 
+@pytest.mark.parametrize(("option", "message"), [
+    ("--cp-deadline=-1", "--cp-deadline must be positive, not -1"),
+    ("--cp-examples=0", "--cp-examples must be positive, not 0"),
+    ("--cp-batch=0", "--cp-batch must be positive, not 0"),
+    ("--cp-report=.", "--cp-report: . is a folder; give the path of a file"),
+    ("--cp-report=a_file/report.json", "--cp-report: cannot make the folder a_file"),
+])
+def test_a_number_or_report_path_the_run_cannot_use_is_a_usage_error(
+    pytester: pytest.Pytester, run_in_process: Callable[..., pytest.RunResult],
+    option: str, message: str,
+) -> None:
+    """Refused before any test runs, not (for the report) with a traceback once they have."""
+    (pytester.path / "a_file").write_text("")
+    result = run_in_process("--pyargs", API_TESTS, "--cp-impl", "reference", option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
 def test_property_naming_an_unknown_clause_is_rejected(
     pytester: pytest.Pytester, run_in_process: Callable[..., pytest.RunResult],
 ) -> None:
