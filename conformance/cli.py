@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
+import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
@@ -47,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.handler(args))
 
 
+STRAY_THREAD_GRACE = 5.0
+"""Seconds the program waits, after its verdict, for threads it did not start as daemons
+(an implementation's) before exiting without them."""
+
+
 def entry() -> NoReturn:
     """The ``cpconf`` program: :func:`main`, then exit.
 
@@ -54,10 +63,38 @@ def entry() -> NoReturn:
     (``gc.freeze``): the interpreter's final collection over torch's and Dynamo's objects
     costs more than a second per process and frees nothing this process still needs
     (reports and logs are written and closed by now). :func:`main` itself, called in a
-    process that goes on, leaves the collector alone."""
+    process that goes on, leaves the collector alone.
+
+    Python waits for every non-daemon thread before it exits: one an implementation left
+    running would keep cpconf from ever exiting after its verdict. Such threads get
+    :data:`STRAY_THREAD_GRACE` seconds, then a warning naming them, and the process exits
+    without them (logging flushed; other exit handlers do not run)."""
     code = main()
     gc.freeze()
+    stray = _threads_still_running(STRAY_THREAD_GRACE)
+    if stray:
+        names = ", ".join(repr(thread.name) for thread in stray)
+        print(f"cpconf: warning: exiting without waiting for {len(stray)} non-daemon "
+              f"thread(s) still running (an implementation's?): {names}", file=sys.stderr)
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
+
+
+def _threads_still_running(grace: float) -> list[threading.Thread]:
+    """The non-daemon threads besides this one still alive after waiting up to ``grace``
+    seconds (in all) for them to end."""
+    deadline = time.monotonic() + grace
+    stray = []
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or thread.daemon:
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            stray.append(thread)
+    return stray
 
 
 if __name__ == "__main__":

@@ -213,3 +213,26 @@ def test_a_worker_count_xdist_cannot_take_is_a_usage_error(
     assert exited.value.code == 2
     assert f"cpconf {command[0]}: error: argument -n: {workers!r} is not a number of worker " \
         "processes" in capsys.readouterr().err
+
+
+STRAY_THREAD = """
+import sys, threading, time
+from conformance import cli
+cli.STRAY_THREAD_GRACE = 0.5
+threading.Thread(target=time.sleep, args=(600,), name="left-running").start()
+sys.argv = ["cpconf", "list"]
+cli.entry()
+"""
+
+
+@pytest.mark.process
+def test_cpconf_exits_after_its_verdict_though_a_thread_is_left_running(tmp_path: Path) -> None:
+    """Python waits for every non-daemon thread at exit: one an implementation left
+    running must not keep cpconf (a CI job) from ending."""
+    result = subprocess.run([sys.executable, "-c", STRAY_THREAD], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "reference" in result.stdout  # the command's own output came first
+    assert result.stderr.startswith("cpconf: warning: exiting without waiting for 1 non-daemon "
+                                    "thread(s) still running"), result.stderr
+    assert "'left-running'" in result.stderr
