@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from conformance import replay
 from conformance.applicability import Blocked, NotApplicable
 from conformance.coverage import property_target
 from conformance.implementation import MissingApi
@@ -50,7 +51,7 @@ def _example_and_blob(error: BaseException) -> tuple[str, str | None]:
     for note in _notes(error):
         match = _BLOB.search(note)
         if match:
-            blob = blob or f"{match.group(1)}:{match.group(2)}"
+            blob = blob or replay.join(match.group(1), match.group(2))
             continue
         example_lines.append(note)
     return "\n".join(example_lines).strip(), blob

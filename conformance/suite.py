@@ -19,7 +19,7 @@ import torch
 from hypothesis import settings
 
 import conformance
-from conformance import expectations, hypothesis_internals, layers, profiles
+from conformance import expectations, hypothesis_internals, layers, profiles, replay
 from conformance.deadline import DEFAULT_SECONDS
 from conformance.global_state import GlobalState, ModuleState
 from conformance.implementation import Implementation
@@ -203,12 +203,12 @@ class Suite:
     @contextmanager
     def replaying(self, item: pytest.Item) -> Iterator[None]:
         """Under ``--cp-replay VERSION:BLOB``, run exactly that Hypothesis example."""
-        replay = self.config.getoption("cp_replay")
+        given = self.config.getoption("cp_replay")
         function = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
-        if not replay or not getattr(function, "is_hypothesis_test", False):
+        if not given or not getattr(function, "is_hypothesis_test", False):
             yield
             return
-        version, _, blob = replay.partition(":")
+        version, blob = replay.split(given)
         previous = function._hypothesis_internal_use_reproduce_failure  # type: ignore[union-attr]
         function._hypothesis_internal_use_reproduce_failure = (version, blob)  # type: ignore[union-attr]
         try:

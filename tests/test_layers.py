@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 ENGINE = ("active", "suite", "plugin", "profiles", "report", "outcomes", "fuzzing",
           "killclock", "failure_clock", "progress", "expectations", "hypothesis_internals",
-          "catalogue", "coverage", "global_state", "database", "sharding", "merge")
+          "catalogue", "coverage", "global_state", "database", "sharding", "merge", "replay")
 CLI = ("cli", "commands")
 
 
