@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 
 import pytest
+from hypothesis.errors import DidNotReproduce
 
 from conformance import replay
 from conformance.applicability import Blocked, NotApplicable
@@ -121,6 +122,9 @@ def outcome_for(
     if report.skipped:
         return [replace(base, outcome=_skip_outcome(error), message=_skip_reason(error))]
     assert error is not None
+    if isinstance(error, DidNotReproduce):  # the replay ran no failing example: no verdict
+        return [replace(base, outcome="not-run",
+                        message=f"--cp-replay did not replay a failure: {error}")]
     outcomes = []
     for bug in _bugs(error):
         violated, message = _describe(bug)

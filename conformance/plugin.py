@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance import profiles
+from conformance import profiles, replay
 from conformance.batch import DEFAULT_BATCH
 from conformance.database import DEFAULT_EXPIRE_DAYS, DatabaseSpecError, check
 from conformance.implementation import Implementation
@@ -171,12 +171,18 @@ nothing)."""
 
 def _check_options(config: pytest.Config) -> Shard | None:
     """Usage errors before any test runs: a bad shard, a number that is not positive, a
-    report path that cannot be written, an unreachable database (the last two in the
+    replay this Hypothesis cannot run, a report path that cannot be written, an unreachable
+    database (the last two in the
     controller, which writes the report and pings the database once)."""
     for dest, option in _POSITIVE.items():
         value = config.getoption(dest)
         if value is not None and value <= 0:
             raise pytest.UsageError(f"{option} must be positive, not {value:g}")
+    if config.getoption("cp_replay"):
+        try:
+            replay.split(config.getoption("cp_replay"))
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
     controller = not hasattr(config, "workerinput")
     report = config.getoption("cp_report")
     problem = prepare_outputs({"--cp-report": Path(report) if report else None}) \

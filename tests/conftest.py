@@ -56,6 +56,7 @@ SUITE_MODULES = (
     "conformance.suite",
     "conformance.properties.test_api",
     "conformance.properties.test_end_to_end",
+    "conformance.properties.test_gradient",
 )
 """What the plugin tests' in-process runs import."""
 

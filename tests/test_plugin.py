@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import hypothesis
 import pytest
 from hypothesis import settings
 
@@ -16,6 +17,7 @@ from tests.conftest import load_report
 
 API_TESTS = "conformance.properties.test_api"
 E2E_TESTS = "conformance.properties.test_end_to_end"
+G1_PROPERTY = "conformance.properties.test_gradient::test_gradient_identity"
 E_CLAUSES = [clause.id for clause in clauses.CLAUSES if clause.family == "E"]
 
 
@@ -113,6 +115,34 @@ def test_a_number_or_report_path_the_run_cannot_use_is_a_usage_error(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert message in result.stderr.str()
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("garbage", "expected VERSION:BLOB"),
+    ("6.1.0:AAAA", f"written by Hypothesis 6.1.0, and this is {hypothesis.__version__}"),
+    (f"{hypothesis.__version__}:not base64!", "is not a Hypothesis blob"),
+])
+def test_a_replay_this_hypothesis_cannot_run_is_a_usage_error(
+    run_in_process: Callable[..., pytest.RunResult], value: str, message: str,
+) -> None:
+    result = run_in_process("--pyargs", G1_PROPERTY, "--cp-impl", "reference",
+                            "--cp-replay", value)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+
+
+def test_a_replay_that_replays_no_failure_leaves_its_clause_not_run(
+    pytester: pytest.Pytester, run_in_process: Callable[..., pytest.RunResult],
+) -> None:
+    """A blob of another test (or of a failure this implementation does not have) is no
+    verdict on the clause: not run, with Hypothesis's reason, never a failure."""
+    report = pytester.path / "r.json"
+    run_in_process("--pyargs", G1_PROPERTY, "--cp-impl", "reference",
+                   "--cp-replay", f"{hypothesis.__version__}:AAAA", "--cp-report", str(report))
+    row = next(row for row in load_report(report)["implementations"][0]["clauses"]
+               if row["id"] == "G-1")
+    assert row["status"] == "not-run", row
+    assert row["reason"].startswith("--cp-replay did not replay a failure: ")
 
 
 def test_property_naming_an_unknown_clause_is_rejected(
