@@ -20,7 +20,6 @@ from conformance import profiles, replay
 from conformance.batch import DEFAULT_BATCH
 from conformance.database import DEFAULT_EXPIRE_DAYS, DatabaseSpecError, check
 from conformance.implementation import Implementation
-from conformance.report.results import prepare_outputs
 from conformance.sharding import Shard, ShardSelection
 
 if TYPE_CHECKING:
@@ -170,10 +169,9 @@ nothing)."""
 
 
 def _check_options(config: pytest.Config) -> Shard | None:
-    """Usage errors before any test runs: a bad shard, a number that is not positive, a
-    replay this Hypothesis cannot run, a report path that cannot be written, an unreachable
-    database (the last two in the
-    controller, which writes the report and pings the database once)."""
+    """Usage errors before any test runs: a number that is not positive, a replay this
+    Hypothesis cannot run, a bad shard, an unreachable database (pinged once, by the
+    controller). :meth:`Suite.start` checks the rest."""
     for dest, option in _POSITIVE.items():
         value = config.getoption(dest)
         if value is not None and value <= 0:
@@ -183,15 +181,9 @@ def _check_options(config: pytest.Config) -> Shard | None:
             replay.split(config.getoption("cp_replay"))
         except ValueError as error:
             raise pytest.UsageError(str(error)) from None
-    controller = not hasattr(config, "workerinput")
-    report = config.getoption("cp_report")
-    problem = prepare_outputs({"--cp-report": Path(report) if report else None}) \
-        if controller else None
-    if problem is not None:
-        raise pytest.UsageError(problem)
     try:
         shard = Shard.parse(config.getoption("cp_shard"))
-        if config.getoption("cp_db") and controller:
+        if config.getoption("cp_db") and not hasattr(config, "workerinput"):
             check(config.getoption("cp_db"))
     except (ValueError, DatabaseSpecError) as error:
         raise pytest.UsageError(str(error)) from None

@@ -24,6 +24,7 @@ from conformance.deadline import DEFAULT_SECONDS
 from conformance.global_state import GlobalState, ModuleState
 from conformance.implementation import Implementation
 from conformance.loader import ImplementationSpecError, load_all
+from conformance.report.results import prepare_outputs
 from strategies.devices import available_devices, parse_devices
 
 SEED_WIRE_KEY = "cpconf_seed"
@@ -52,7 +53,8 @@ class Suite:
         profile, fix the seed; raise ``pytest.UsageError`` on bad input. The options are
         checked first, so a mistyped device costs no import of an implementation (and with it
         Dynamo); every usage error comes before a setting (traceback style, Hypothesis
-        profile, seed) is changed."""
+        profile, seed) is changed, and the last, a ``--cp-report`` that cannot be written,
+        before its folder is made."""
         deadline = config.getoption("cp_deadline") or DEFAULT_SECONDS
         expected: dict[str, dict[str, str]] = {}
         if config.getoption("cp_expect"):
@@ -74,6 +76,11 @@ class Suite:
             implementations = load_all(specs)
         except ImplementationSpecError as error:
             raise pytest.UsageError(str(error)) from None
+        report = config.getoption("cp_report")
+        if report and not hasattr(config, "workerinput"):  # the controller writes it
+            problem = prepare_outputs({"--cp-report": Path(report)})
+            if problem is not None:
+                raise pytest.UsageError(problem)
         if config.option.tbstyle == "auto":
             # Long tracebacks print every frame's arguments, and printing a placeholder
             # (a shape without bytes) reads unallocated memory in torch: a segfault.
