@@ -52,8 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 STRAY_THREAD_GRACE = 5.0
-"""Seconds the program waits, after its verdict, for threads it did not start as daemons
-(an implementation's) before exiting without them."""
+"""Seconds the process may spend exiting, after its verdict, before it stops waiting for
+threads that will not end (an implementation's)."""
 
 
 def entry() -> NoReturn:
@@ -66,35 +66,32 @@ def entry() -> NoReturn:
     process that goes on, leaves the collector alone.
 
     Python waits for every non-daemon thread before it exits: one an implementation left
-    running would keep cpconf from ever exiting after its verdict. Such threads get
-    :data:`STRAY_THREAD_GRACE` seconds, then a warning naming them, and the process exits
-    without them (logging flushed; other exit handlers do not run)."""
+    running would keep cpconf from ever exiting after its verdict. So the exit is
+    watched: after :data:`STRAY_THREAD_GRACE` seconds a warning names the threads still
+    running and the process ends without them (logging flushed; exit handlers that come
+    after the wait for threads do not run). Thread pools Python itself shuts down at exit
+    are not held against it."""
     code = main()
     gc.freeze()
-    stray = _threads_still_running(STRAY_THREAD_GRACE)
-    if stray:
-        names = ", ".join(repr(thread.name) for thread in stray)
-        print(f"cpconf: warning: exiting without waiting for {len(stray)} non-daemon "
-              f"thread(s) still running (an implementation's?): {names}", file=sys.stderr)
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    threading.Thread(target=_end_a_stuck_exit, args=(code, STRAY_THREAD_GRACE),
+                     name="cpconf-exit-watch", daemon=True).start()
     sys.exit(code)
 
 
-def _threads_still_running(grace: float) -> list[threading.Thread]:
-    """The non-daemon threads besides this one still alive after waiting up to ``grace``
-    seconds (in all) for them to end."""
-    deadline = time.monotonic() + grace
-    stray = []
-    for thread in threading.enumerate():
-        if thread is threading.current_thread() or thread.daemon:
-            continue
-        thread.join(max(0.0, deadline - time.monotonic()))
-        if thread.is_alive():
-            stray.append(thread)
-    return stray
+def _end_a_stuck_exit(code: int, grace: float) -> None:
+    """Run beside the interpreter's exit, which waits for non-daemon threads: if it is
+    still waiting after ``grace`` seconds, name them and end the process with ``code``.
+    (A daemon thread: when the exit completes first, it simply stops.)"""
+    time.sleep(grace)
+    stuck = [thread for thread in threading.enumerate()
+             if not thread.daemon and thread is not threading.main_thread()]
+    names = ", ".join(repr(thread.name) for thread in stuck) or "(none found)"
+    print(f"cpconf: warning: exiting without waiting for {len(stuck)} non-daemon "
+          f"thread(s) still running (an implementation's?): {names}", file=sys.stderr)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
