@@ -19,6 +19,7 @@ seconds instead of a hang or a silent fallback.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
 from datetime import timedelta
@@ -64,9 +65,18 @@ def _redis_client(url: str) -> Any:
         raise DatabaseSpecError(f"--db {url}: {error}") from None
 
 
+_ANY_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def check(spec: str) -> None:
-    """Raise :class:`DatabaseSpecError` when ``spec`` is a URL whose server does not answer."""
+    """Raise :class:`DatabaseSpecError` when ``spec`` is a URL of another kind than Redis's
+    (it would otherwise become a directory named after it) or one whose server does not
+    answer."""
     if not is_url(spec):
+        if _ANY_URL.match(spec):
+            raise DatabaseSpecError(
+                f"--db {spec}: not a database this suite can use; give a directory or a "
+                f"Redis URL ({', '.join(URL_SCHEMES)})")
         return
     client = _redis_client(spec)
     try:

@@ -92,6 +92,7 @@ def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) 
     ["--impl", "reference", "--minutes", "soon"],
     ["--minutes", "1"],
     ["--impl", "reference", "--minutes", "0.1", "--devices", "tpu"],
+    ["--impl", "reference", "--minutes", "0.1", "--db", "http://example.org/db"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str],
                              monkeypatch: pytest.MonkeyPatch,

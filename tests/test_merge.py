@@ -143,6 +143,7 @@ def test_a_bad_shard_is_a_usage_error(spec: str, tmp_path: Path,
 @pytest.mark.parametrize(("option", "message"), [
     ("--cp-shard=2/1", "--shard 2/1"),
     ("--cp-db=redis://127.0.0.1:1/0", "cannot reach the example database"),
+    ("--cp-db=https://example.org/db", "not a database this suite can use"),
     ("--cp-db-expire-days=0", "must be positive"),
 ])
 def test_the_plugin_refuses_a_bad_shard_or_database(
