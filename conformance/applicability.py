@@ -8,9 +8,10 @@ a prefix the report reads back (see :mod:`conformance.outcomes`):
   lacks the feature, an absent device, a layer the user deselected). The
   report shows ``not-applicable`` with the reason; it never counts as a pass.
 - :class:`Blocked`: a precondition clause already failed (the constructor
-  cannot be called with the contract's arguments, A-1), so this clause cannot
-  be judged. The report shows ``blocked`` naming that clause, instead of a
-  cascade of failures with one root cause.
+  cannot be called with the contract's arguments, A-1; it or the create
+  function returned something that is not a tensor at all, P-1 or A-2), so this
+  clause cannot be judged. The report shows ``blocked`` naming that clause,
+  instead of a cascade of failures with one root cause.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,31 @@ def test_a_hang_names_the_call_with_tensor_metadata_not_values() -> None:
         "stride=(1,), offset=0, requires_grad=False), placeholder=Parameter(size=(2, 3), "
         "dtype=torch.float32, device=cpu, stride=(3, 1), offset=0, requires_grad=True))"
     )
+
+
+RETURNS_NONE = "conformance.mutants.p1_returns_none"
+
+
+def test_a_constructor_that_returns_no_tensor_fails_p1_and_blocks_what_needs_one(
+    pytester: pytest.Pytester, run_in_process: Callable[..., pytest.RunResult],
+) -> None:
+    """One root cause, one failure: a placeholder that is not a tensor at all fails the
+    clauses that judge what the constructor returns (P-1, and A-1's keyword call); the
+    properties of other clauses that need one are blocked by P-1, naming the call, instead of
+    failing on an AttributeError of ``None``."""
+    report = pytester.path / "r.json"
+    run_in_process("--pyargs", "conformance.properties.test_placeholder",
+                   "conformance.properties.test_create", "conformance.properties.test_api",
+                   "--cp-impl", RETURNS_NONE, "--cp-devices", "cpu", "--cp-report", str(report),
+                   "-k", "not test_values_bit_for_bit_special")
+    rows = {row["id"]: row for row in load_report(report)["implementations"][0]["clauses"]}
+    assert rows["P-1"]["status"] == rows["A-1"]["status"] == "fail"
+    for clause_id in ("P-2", "P-3", "P-4", "P-5", "P-6", "P-8", "C-1", "C-2", "C-3", "C-7"):
+        assert rows[clause_id]["status"] == "blocked", rows[clause_id]
+        assert rows[clause_id]["reason"].startswith("by P-1: new_parameter_placeholder(size="), \
+            rows[clause_id]["reason"]
+        assert "returned NoneType, not a tensor" in rows[clause_id]["reason"]
+    assert rows["A-3"]["status"] == "pass"  # the switch needs no placeholder
 
 
 BLOCKED_CONSTRUCTOR = "conformance.mutants.a1_fifth_parameter"

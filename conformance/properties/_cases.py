@@ -3,7 +3,10 @@
 Take-overs (one ``tracable_create_parameter`` call, C-1 .. C-7, G-1 .. G-4, P-6) drawn with
 the public :mod:`strategies` package or built by their seeded recipe for fuzz batches, and the
 fixed sweeps that run on every seed: the size boundaries of P-1 .. P-5 and every special bit
-pattern of a dtype (C-3, G-1). Nothing here checks a clause by itself.
+pattern of a dtype (C-3, G-1). Nothing here checks a clause by itself, but the two calls every
+other clause builds on, :func:`placeholder_for` and :func:`taken_over`, refuse a result that is
+not a tensor at all: the clause that judges it fails, the rest are blocked by it (one root
+cause, one failure).
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from math import floor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import torch
 from hypothesis import strategies as st
 
+from conformance.applicability import Blocked
+from conformance.deadline import describe_call
 from strategies import (
     FAMILIES,
     DtypeInfo,
@@ -57,11 +62,31 @@ class TakeOver:
     source: Source
 
     def placeholder(self, impl: Any) -> torch.nn.Parameter:
-        """A fresh placeholder from ``impl`` (an Implementation or ``reference_impl``)."""
-        return self.request.call(impl.new_parameter_placeholder)
+        """A fresh placeholder from ``impl`` (an Implementation or ``reference_impl``), a
+        tensor at least (:func:`placeholder_for`)."""
+        return placeholder_for(impl, self.request)
 
     def __repr__(self) -> str:
         return f"TakeOver({self.request!r} <- {self.source!r})"
+
+
+def placeholder_for(impl: Any, request: PlaceholderRequest) -> torch.nn.Parameter:
+    """``impl``'s placeholder for a valid ``request``, for a property of another clause than
+    P-1: a result that is not even a tensor fails P-1 (and A-1) and blocks the rest."""
+    made = request.call(impl.new_parameter_placeholder)
+    if not isinstance(made, torch.Tensor):
+        raise Blocked("P-1", f"{request!r} returned {type(made).__name__}, not a tensor")
+    return cast(torch.nn.Parameter, made)  # a tensor; a Parameter where P-1 holds
+
+
+def taken_over(impl: Any, source: torch.Tensor, placeholder: torch.Tensor) -> torch.Tensor:
+    """``impl.tracable_create_parameter(source, placeholder)``, for a property of another clause
+    than A-2: a result that is not even a tensor fails A-2 and blocks the rest."""
+    out = impl.tracable_create_parameter(source, placeholder)
+    if not isinstance(out, torch.Tensor):
+        call = describe_call("tracable_create_parameter", (source, placeholder), {})
+        raise Blocked("A-2", f"{call} returned {type(out).__name__}, not a tensor")
+    return out
 
 
 @reused  # one strategy object per argument list (none with a ``where`` predicate)

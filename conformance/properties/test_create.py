@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 from conformance.batch import draw_cases
 from conformance.implementation import Implementation
 from conformance.properties._autograd_graph import accumulated_variables, graph_nodes
-from conformance.properties._cases import SMALL, TakeOver, special_sweep, sweep, take_overs
+from conformance.properties._cases import (
+    SMALL,
+    TakeOver,
+    placeholder_for,
+    special_sweep,
+    sweep,
+    take_overs,
+    taken_over,
+)
 from conformance.properties._reference_comparison import (
     REFERENCE,
     check_same_as_reference,
@@ -70,7 +78,7 @@ def check_aliases(impl: Implementation, case: TakeOver) -> None:
     also one data pointer (nothing copied)."""
     source = case.source.tensor
     placeholder = case.placeholder(impl)
-    out = impl.tracable_create_parameter(source, placeholder)
+    out = taken_over(impl, source, placeholder)
     ids = {"source": storage_id(source), "placeholder": storage_id(placeholder),
            "output": storage_id(out)}
     check(len(set(ids.values())) == 1, "C-1", "output and placeholder on the source's storage",
@@ -104,7 +112,7 @@ def check_takes_metadata(impl: Implementation, case: TakeOver) -> None:
         reference_out = REFERENCE.tracable_create_parameter(source, case.placeholder(REFERENCE))
         reference = addressed_layout(reference_out)
     placeholder = case.placeholder(impl)
-    out = impl.tracable_create_parameter(source, placeholder)
+    out = taken_over(impl, source, placeholder)
     for name, tensor in (("output", out), ("placeholder", placeholder)):
         got = addressed_layout(tensor)
         check(got == want, "C-2", f"{name} with the source's metadata {want}",
@@ -178,7 +186,7 @@ def _check_values(
     if not is_reference(impl):
         reference_placeholder = request.call(REFERENCE.new_parameter_placeholder)
         reference = clone_exact(REFERENCE.tracable_create_parameter(source, reference_placeholder))
-    out = impl.tracable_create_parameter(source, request.call(impl.new_parameter_placeholder))
+    out = taken_over(impl, source, placeholder_for(impl, request))
     difference = first_bitwise_difference(out, snapshot)
     check(difference is None, "C-3", f"the bits {what} had before the call",
           lambda: f"output vs snapshot of {what}: {difference}")
@@ -221,7 +229,7 @@ def check_requires_grad(impl: Implementation, drawn: UnderMode) -> None:
     placeholder = case.placeholder(impl)
     reference_placeholder = None if is_reference(impl) else case.placeholder(REFERENCE)
     with mode.enter():
-        out = impl.tracable_create_parameter(case.source.tensor, placeholder)
+        out = taken_over(impl, case.source.tensor, placeholder)
         reference_out = None
         if reference_placeholder is not None:
             reference_out = REFERENCE.tracable_create_parameter(
@@ -480,7 +488,7 @@ def check_inference_mode(impl: Implementation, drawn: InferenceCall) -> None:
     inside = drawn.variant.endswith("call inside")
     with torch.inference_mode(inside):
         try:
-            out = impl.tracable_create_parameter(source, placeholder)
+            out = taken_over(impl, source, placeholder)
         except Exception as error:
             raise ClauseViolation(
                 "C-7", "the take-over to succeed", f"{type(error).__name__}: {error}"

@@ -29,10 +29,12 @@ from conformance.properties._autograd_graph import accumulated_variables, graph_
 from conformance.properties._cases import (
     GRAD_FAMILIES,
     TakeOver,
+    placeholder_for,
     special_sweep,
     sweep,
     take_over_recipe,
     take_overs,
+    taken_over,
 )
 from conformance.properties._reference_comparison import (
     REFERENCE,
@@ -115,7 +117,7 @@ def _run(impl: Any, case: TakeOver, upstreams: Sequence[torch.Tensor]) -> torch.
     """Take over with a fresh placeholder from ``impl``, backward once per upstream gradient
     (keeping the graph for all but the last); return the placeholder."""
     placeholder = case.placeholder(impl)
-    out = impl.tracable_create_parameter(case.source.tensor, placeholder)
+    out = taken_over(impl, case.source.tensor, placeholder)
     for number, upstream in enumerate(upstreams):
         out.backward(clone_exact(upstream), retain_graph=number < len(upstreams) - 1)
     return placeholder
@@ -213,8 +215,9 @@ class _Through(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, impl: Implementation) -> torch.Tensor:
         with torch.enable_grad():
-            placeholder = impl.new_parameter_placeholder(tuple(x.shape), x.dtype, x.device, True)
-            out = impl.tracable_create_parameter(x.detach(), placeholder)
+            placeholder = placeholder_for(
+                impl, PlaceholderRequest(tuple(x.shape), x.dtype, str(x.device), True))
+            out = taken_over(impl, x.detach(), placeholder)
         ctx.graph = (out, placeholder)
         return out.detach().clone()
 
@@ -295,7 +298,7 @@ def check_nothing_reaches_source(impl: Implementation, case: GradSource) -> None
     placeholder = case.drawn.case.placeholder(impl)
     before = Metadata.of(placeholder)
     try:
-        out = impl.tracable_create_parameter(source, placeholder)
+        out = taken_over(impl, source, placeholder)
     except Exception:
         after = Metadata.of(placeholder)
         check(after == before, "G-2", "a rejected source to leave the placeholder unchanged",
@@ -376,7 +379,7 @@ def check_routes(impl: Implementation, case: TakeOver) -> None:
     no node of the source; without it the output has no grad_fn (as the reference's)."""
     source = case.source.tensor
     placeholder = case.placeholder(impl)
-    out = impl.tracable_create_parameter(source, placeholder)
+    out = taken_over(impl, source, placeholder)
     if not is_reference(impl):
         reference = REFERENCE.tracable_create_parameter(source, case.placeholder(REFERENCE))
         check_same_as_reference("G-4", "whether the output has a grad_fn",

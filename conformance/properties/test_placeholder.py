@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 
 from conformance.batch import draw_cases
 from conformance.implementation import Implementation
-from conformance.properties._cases import SMALL, TakeOver, boundary_requests, sweep, take_overs
+from conformance.properties._cases import (
+    SMALL,
+    TakeOver,
+    boundary_requests,
+    placeholder_for,
+    sweep,
+    take_overs,
+)
 from conformance.properties._reference_comparison import (
     REFERENCE,
     check_same_as_reference,
@@ -58,7 +65,7 @@ def check_is_parameter(impl: Implementation, request: PlaceholderRequest) -> Non
 
 def check_exact_metadata(impl: Implementation, request: PlaceholderRequest) -> None:
     """P-2: exactly the requested shape, dtype, device and requires_grad."""
-    placeholder = request.call(impl.new_parameter_placeholder)
+    placeholder = placeholder_for(impl, request)
     want = (request.size, request.dtype, torch.device(request.device), request.requires_grad)
     got = (tuple(placeholder.shape), placeholder.dtype, placeholder.device,
            placeholder.requires_grad)
@@ -67,14 +74,14 @@ def check_exact_metadata(impl: Implementation, request: PlaceholderRequest) -> N
 
 def check_zero_bytes(impl: Implementation, request: PlaceholderRequest) -> None:
     """P-3: the untyped storage holds 0 bytes."""
-    placeholder = request.call(impl.new_parameter_placeholder)
+    placeholder = placeholder_for(impl, request)
     nbytes = placeholder.untyped_storage().nbytes()
     check(nbytes == 0, "P-3", "an untyped storage of 0 bytes", f"{nbytes} bytes")
 
 
 def check_fresh_leaf(impl: Implementation, request: PlaceholderRequest) -> None:
     """P-4: a leaf with grad None and grad_fn None."""
-    placeholder = request.call(impl.new_parameter_placeholder)
+    placeholder = placeholder_for(impl, request)
     got = (placeholder.is_leaf, placeholder.grad, placeholder.grad_fn)
     check(got == (True, None, None), "P-4", "(is_leaf, grad, grad_fn) = (True, None, None)",
           lambda: repr(got))
@@ -82,7 +89,7 @@ def check_fresh_leaf(impl: Implementation, request: PlaceholderRequest) -> None:
 
 def check_contiguous_layout(impl: Implementation, request: PlaceholderRequest) -> None:
     """P-5: contiguous strides for the shape, storage offset 0."""
-    placeholder = request.call(impl.new_parameter_placeholder)
+    placeholder = placeholder_for(impl, request)
     want = (contiguous_strides(request.size), 0)
     got = (tuple(placeholder.stride()), placeholder.storage_offset())
     check(got == want, "P-5", f"(strides, offset) = {want}", got)
@@ -249,9 +256,9 @@ def check_pure(impl: Implementation, case: tuple[PlaceholderRequest, Ambient]) -
     """P-8: the placeholder made under the drawn ambient state looks exactly like the one made
     in the default state (and like the reference's)."""
     request, ambient = case
-    plain = describe_placeholder(request.call(impl.new_parameter_placeholder))
+    plain = describe_placeholder(placeholder_for(impl, request))
     with _entered(impl, ambient):
-        under = describe_placeholder(request.call(impl.new_parameter_placeholder))
+        under = describe_placeholder(placeholder_for(impl, request))
     check(under == plain, "P-8", f"the same placeholder under {ambient!r} as outside: {plain}",
           lambda: f"{under}; differs in {[k for k in plain if plain[k] != under[k]]}")
     if not is_reference(impl):
