@@ -10,7 +10,9 @@ import torch
 
 from conformance.deadline import call_with_deadline
 from conformance.implementation import Implementation
+from conformance.properties._cases import placeholder_for
 from conformance.violation import check
+from strategies import PlaceholderRequest
 
 
 def _parameters(function: object) -> list[str]:
@@ -40,7 +42,7 @@ def test_create_signature(cp_impl: Implementation) -> None:
           lambda: f"parameters {_parameters(function)}")
     problem = cp_impl.contract_call_problem("tracable_create_parameter")
     check(problem is None, "A-2", "a call with exactly these two arguments", str(problem))
-    placeholder = cp_impl.new_parameter_placeholder((1,), torch.float32, "cpu", False)
+    placeholder = placeholder_for(cp_impl, PlaceholderRequest((1,), torch.float32, "cpu", False))
     out = cp_impl.tracable_create_parameter(tensor=torch.zeros(1), placeholder=placeholder)
     check(isinstance(out, torch.Tensor), "A-2", "a tensor from a keyword call",
           type(out).__name__)
