@@ -246,3 +246,30 @@ def test_cpconf_exits_after_its_verdict_though_a_thread_is_left_running(
     assert result.stderr.startswith("cpconf: warning: exiting without waiting for 1 non-daemon "
                                     "thread(s) still running"), result.stderr
     assert "'left-running'" in result.stderr
+
+
+INTERRUPTER = """
+def pytest_runtest_call(item):
+    if "test_switch_reader_returns_bool" in item.nodeid:
+        raise KeyboardInterrupt
+"""
+
+
+def test_an_interrupted_run_says_so_and_does_not_conform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C mid-run (a plugin raises KeyboardInterrupt as one reaches a property): the
+    report holds what ran, the rest is not-run, and the output says the run was stopped."""
+    (tmp_path / "interrupter.py").write_text(INTERRUPTER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "r.json"
+    code = cli.main(["run", "--impl", "reference", "-n", "0", "--report", str(report), "--",
+                     "-p", "interrupter", "-k", "test_api"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "cpconf run: interrupted: the clauses the run did not reach are not-run" \
+        in captured.err
+    assert "reference: does NOT conform (not-run" in captured.out
+    rows = statuses(load_report(report))["reference"]
+    assert rows["A-1"] == "pass" and rows["A-4"] == "not-run"

@@ -15,6 +15,13 @@ def usage_error(command: str, message: str) -> int:
     return EXIT_USAGE
 
 
+def interrupted(command: str) -> None:
+    """Say, before the verdict, that the user stopped the run (Ctrl-C): its report holds
+    what ran, and the clauses it did not reach are not-run, so it cannot conform."""
+    print(f"cpconf {command}: interrupted: the clauses the run did not reach are not-run",
+          file=sys.stderr)
+
+
 def no_report(command: str, log: Path | None) -> int:
     """:func:`usage_error` for a pytest session that ended before writing its report (a
     usage error pytest found): pytest printed its error above, on stderr, and the rest of

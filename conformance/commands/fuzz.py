@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from conformance import database
-from conformance.commands import no_report, usage_error
+from conformance.commands import interrupted, no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -154,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
     ended = time.time()
     if code == pytest.ExitCode.USAGE_ERROR or report is None:
         return no_report("fuzz", None)
+    if code == pytest.ExitCode.INTERRUPTED:
+        interrupted("fuzz")
     fuzz = report.setdefault("fuzz", {})
     fuzz.update(minutes=args.minutes, budget_seconds=budget, elapsed_seconds=round(
         ended - started, 3), batch=args.batch, database=db_spec)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance import expectations, profiles
-from conformance.commands import no_report, usage_error
+from conformance.commands import interrupted, no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
             code, report = run_pytest(arguments, report_file, plugins=[progress])
     if code == pytest.ExitCode.USAGE_ERROR or report is None:
         return no_report("run", log)
+    if code == pytest.ExitCode.INTERRUPTED:
+        interrupted("run")
     if not args.verbose:
         print()
         print(render_table(report))
