@@ -208,17 +208,27 @@ class ActiveSuite:
             write(self.report(), path)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.book is None or not self.book.has_results():
-            return
-        report = self.report()
-        terminalreporter.write_sep("=", "create-parameter-conformance: clauses")
-        terminalreporter.write_line(render_table(report))
-        failures = render_failures(report)
-        if failures:
-            terminalreporter.write_sep("-", "clause failures")
-            terminalreporter.write_line(failures)
-        if self.config.get_verbosity() > 0:
-            self._dynamo_log(terminalreporter)
+        if self.book is not None and self.book.has_results():
+            report = self.report()
+            terminalreporter.write_sep("=", "create-parameter-conformance: clauses")
+            terminalreporter.write_line(render_table(report))
+            failures = render_failures(report)
+            if failures:
+                terminalreporter.write_sep("-", "clause failures")
+                terminalreporter.write_line(failures)
+            if self.config.get_verbosity() > 0:
+                self._dynamo_log(terminalreporter)
+        self._stray_threads(terminalreporter)
+
+    def _stray_threads(self, terminalreporter: Any) -> None:
+        """Last: why this process may not exit (``cpconf`` ends its own after a grace)."""
+        stray = self.suite.stray_threads()
+        if stray:
+            names = ", ".join(repr(thread.name) for thread in stray)
+            terminalreporter.write_line(
+                f"create-parameter-conformance: WARNING: {len(stray)} non-daemon thread(s) "
+                f"started during this run still running ({names}); this process cannot exit "
+                "until they end", yellow=True)
 
     @staticmethod
     def _dynamo_log(terminalreporter: Any) -> None:

@@ -6,6 +6,7 @@ import functools
 import platform
 import random
 import shlex
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class Suite:
     _previous_seed: Any = None
     _stopped: bool = field(default=False)
     _clean: dict[str, ModuleState] = field(default_factory=dict)
+    _threads_before: frozenset[int | None] = frozenset()
 
     @classmethod
     def start(cls, config: pytest.Config, specs: list[str]) -> Suite:
@@ -72,6 +74,7 @@ class Suite:
             selected_layers = layers.parse(config.getoption("cp_layers", None))
         except ValueError as error:
             raise pytest.UsageError(f"--cp-layers: {error}") from None
+        threads_before = frozenset(thread.ident for thread in threading.enumerate())
         try:
             implementations = load_all(specs)
         except ImplementationSpecError as error:
@@ -112,6 +115,7 @@ class Suite:
             layers=selected_layers,
             _previous_profile=previous_profile,
             _previous_seed=previous_seed,
+            _threads_before=threads_before,
         )
 
     @staticmethod
@@ -129,6 +133,13 @@ class Suite:
             return None
         given = cls._given_seed(config)
         return random.SystemRandom().randrange(2**32) if given is None else given
+
+    def stray_threads(self) -> list[threading.Thread]:
+        """Non-daemon threads started since the implementations were loaded that are still
+        running (an implementation's): Python waits for them before the process exits."""
+        return [thread for thread in threading.enumerate()
+                if thread.is_alive() and not thread.daemon
+                and thread.ident not in self._threads_before]
 
     def stop(self) -> None:
         """Give back the Hypothesis profile and seed this run replaced."""

@@ -5,6 +5,7 @@ which implementations a session was given."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
 import hypothesis
@@ -195,3 +196,40 @@ def test_ci_profile_is_kept(run_in_process: Callable[..., pytest.RunResult],
     ci.stdout.fnmatch_lines(["*profile ci, seed derandomized*"])
     assert _ids_run(ci.stdout.str()) == {"reference"}  # no implementation given: the reference
     assert settings.default is ours  # the run's profile was this process's only while it ran
+
+
+LEAVES_A_THREAD = """
+import os
+import threading
+import time
+
+
+def _until_released():
+    while not os.path.exists(os.environ["CPCONF_TEST_RELEASE"]):
+        time.sleep(0.05)
+
+
+def test_leaves_a_thread(cp_impl):
+    threading.Thread(target=_until_released, name="left-running").start()
+"""
+
+
+def test_a_thread_left_running_is_named_at_the_end(
+    pytester: pytest.Pytester, run_in_process: Callable[..., pytest.RunResult],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python waits for a non-daemon thread before the process exits: the summary says which
+    one keeps it (``cpconf`` ends its own process after a grace period instead)."""
+    release = pytester.path / "release"
+    monkeypatch.setenv("CPCONF_TEST_RELEASE", str(release))
+    pytester.makepyfile(test_leaves=LEAVES_A_THREAD)
+    try:
+        result = run_in_process("--cp-impl", "reference")
+    finally:
+        release.touch()
+        for thread in threading.enumerate():
+            if thread.name == "left-running":
+                thread.join(10)
+    assert result.outlines[-2].startswith(
+        "create-parameter-conformance: WARNING: 1 non-daemon thread(s) started during this run "
+        "still running ('left-running')"), result.outlines[-3:]
