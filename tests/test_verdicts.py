@@ -125,16 +125,17 @@ def test_a_constructor_that_returns_no_tensor_fails_p1_and_blocks_what_needs_one
     """One root cause, one failure: a placeholder that is not a tensor at all fails the
     clauses that judge what the constructor returns (P-1, and A-1's keyword call); the
     properties of other clauses that need one are blocked by P-1, naming the call, instead of
-    failing on an AttributeError of ``None``."""
+    failing on an AttributeError of ``None`` (the E clauses before anything compiles)."""
     report = pytester.path / "r.json"
     run_in_process("--pyargs", "conformance.properties.test_placeholder",
                    "conformance.properties.test_create", "conformance.properties.test_api",
+                   "conformance.properties.test_end_to_end",
                    "--cp-impl", RETURNS_NONE, "--cp-devices", "cpu", "--cp-report", str(report),
                    "-k", "not test_values_bit_for_bit_special")
     rows = {row["id"]: row for row in load_report(report)["implementations"][0]["clauses"]}
     assert rows["P-1"]["status"] == rows["A-1"]["status"] == "fail"
     for clause_id in ("A-2", "P-2", "P-3", "P-4", "P-5", "P-6", "P-8", "C-1", "C-2", "C-3",
-                      "C-7"):
+                      "C-7", "E-1", "E-2", "E-3", "E-4", "E-5", "E-6", "E-7"):
         assert rows[clause_id]["status"] == "blocked", rows[clause_id]
         assert rows[clause_id]["reason"].startswith("by P-1: new_parameter_placeholder(size="), \
             rows[clause_id]["reason"]

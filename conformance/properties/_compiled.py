@@ -23,9 +23,10 @@ from conformance.applicability import NotApplicable
 from conformance.deadline import call_with_deadline
 from conformance.dynamo_log import first_lines
 from conformance.implementation import Implementation
+from conformance.properties._cases import placeholder_for, taken_over
 from conformance.properties._tensor_facts import can_add
 from conformance.violation import check
-from strategies import dtypes, has_data, shapes
+from strategies import PlaceholderRequest, dtypes, has_data, shapes
 from strategies.bitwise import first_bitwise_difference
 from strategies.dtypes import DtypeInfo
 from strategies.reuse import reused
@@ -81,6 +82,15 @@ def data_device(allowed: Sequence[str]) -> str:
             return device
     raise NotApplicable(f"no device with data among {', '.join(allowed)} (E-clauses compare "
                         "values)")
+
+
+def require_tensors(impl: Implementation, allowed: Sequence[str]) -> None:
+    """Called eagerly once before an example compiles anything, the constructor and the
+    take-over must give tensors: otherwise P-1 or A-2 fails, and the E clause is blocked by
+    it (one root cause, one failure) instead of failing inside compiled code."""
+    device = data_device(allowed)
+    placeholder = placeholder_for(impl, PlaceholderRequest((2,), torch.float32, device, True))
+    taken_over(impl, torch.zeros(2, device=device), placeholder)
 
 
 FULL_PRECISION_BYTES = 4

@@ -32,6 +32,7 @@ from conformance.properties._compiled import (
     make_input,
     real_sum,
     require_inductor,
+    require_tensors,
     same_bits,
     same_parameter,
 )
@@ -131,6 +132,7 @@ def check_compiled_equals_eager(impl: Implementation, case: Build, clause: str =
 @given(data=st.data())
 def test_compiled_equals_eager(cp_impl: Implementation, cp_devices: tuple[str, ...],
                                data: st.DataObject) -> None:
+    require_tensors(cp_impl, cp_devices)
     case = data.draw(builds(cp_devices), label="case")
     with dynamo_log(), swapped_in(cp_impl):
         check_compiled_equals_eager(cp_impl, case)
@@ -141,6 +143,7 @@ def test_compiled_equals_eager(cp_impl: Implementation, cp_devices: tuple[str, .
 @given(data=st.data())
 def test_fresh_parameter_per_call(cp_impl: Implementation, cp_devices: tuple[str, ...],
                                   data: st.DataObject) -> None:
+    require_tensors(cp_impl, cp_devices)
     case = data.draw(builds(cp_devices, max_rank=4), label="case")
     case = Build(case.shape, case.dtype, case.device, case.seed, True, case.view, "both")
     other_shape = data.draw(e_shapes(4).filter(lambda s: s != case.shape), label="other shape")
@@ -190,6 +193,7 @@ GRAD_MODES: dict[str, Callable[[], Any]] = {
 def test_grad_modes_at_call_site(cp_impl: Implementation, cp_devices: tuple[str, ...],
                                  data: st.DataObject) -> None:
     """Both call-site modes in every example (a bug under one of them is never left to luck)."""
+    require_tensors(cp_impl, cp_devices)
     case = data.draw(builds(cp_devices, max_rank=4), label="case")
     case = Build(case.shape, case.dtype, case.device, case.seed, True, case.view, "return")
     with dynamo_log(), swapped_in(cp_impl):
@@ -242,6 +246,7 @@ def _inplace_function(kind: str) -> Callable[[torch.Tensor], Any]:
 def test_in_place_use(cp_impl: Implementation, cp_devices: tuple[str, ...],
                       data: st.DataObject) -> None:
     """Every mutation of :data:`INPLACE` in every example."""
+    require_tensors(cp_impl, cp_devices)
     case = data.draw(builds(cp_devices, max_rank=4), label="case")
     with dynamo_log(), swapped_in(cp_impl):
         x = case.input()
@@ -281,6 +286,7 @@ def _switch_breaks() -> int:
 @given(width=st.integers(1, 5), rows=st.integers(1, 3))
 def test_switch_in_its_real_caller(cp_impl: Implementation, cp_devices: tuple[str, ...],
                                    width: int, rows: int) -> None:
+    require_tensors(cp_impl, cp_devices)
     device = data_device(cp_devices)
     reader = cp_impl.can_convert_to_tracable_parameter
     switch = cp_impl.do_not_convert_to_tracable_parameter
@@ -347,6 +353,7 @@ def _check_two_threads(impl: Implementation, switch: Callable[[], Any],
 @given(data=st.data())
 def test_in_graph_gradients(cp_impl: Implementation, cp_devices: tuple[str, ...],
                             data: st.DataObject) -> None:
+    require_tensors(cp_impl, cp_devices)
     case = data.draw(builds(cp_devices, max_rank=4), label="case")
 
     def step(x: torch.Tensor) -> Any:
@@ -372,6 +379,7 @@ FIX = ("fix: ship new_parameter_placeholder = torch.compiler.disable(new_paramet
 @given(data=st.data())
 def test_safe_as_shipped(cp_impl: Implementation, cp_devices: tuple[str, ...],
                          data: st.DataObject) -> None:
+    require_tensors(cp_impl, cp_devices)
     case = data.draw(builds(cp_devices, max_rank=4), label="case")
     with dynamo_log(), swapped_in(cp_impl, opaque_constructor=False):
         try:
@@ -389,6 +397,7 @@ def test_inductor_backend(cp_impl: Implementation, cp_devices: tuple[str, ...], 
     """E-1's check with ``backend="inductor"``: contiguous intermediates, dtypes of 32 bits a
     component and more (see E-8)."""
     require_inductor(cp_profile)
+    require_tensors(cp_impl, cp_devices)
     case = data.draw(builds(cp_devices, views=("as is",), full_precision=True), label="case")
     # Deferred: importing inductor's config costs every other E test otherwise.
     from torch._inductor import config as inductor_config
