@@ -209,22 +209,23 @@ def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) ->
 
 def applicable_layouts(shape: Shape) -> tuple[str, ...]:
     """The layouts in :data:`LAYOUTS` that a tensor of ``shape`` can be built in."""
-    return _applicable(tuple(map(int, shape)))
+    # The answer depends on three facts of the shape, not on its extents: cached on those
+    # (a seeded recipe makes tens of thousands of distinct shapes, too many for a cache).
+    extents = tuple(map(int, shape))
+    return _applicable(len(extents), 0 in extents, extents.count(1) != len(extents))
 
 
-@functools.lru_cache(maxsize=4096)
-def _applicable(shape: Shape) -> tuple[str, ...]:
-    elements = numel(shape)
-    rank = len(shape)
+@functools.lru_cache(maxsize=64)
+def _applicable(rank: int, empty: bool, not_all_ones: bool) -> tuple[str, ...]:
     ok = {
         "contiguous": True,
         "transposed": rank >= 2,
         "permuted": rank >= 3,
         "sliced": rank >= 1,
         "offset": True,
-        "expanded": rank >= 1 and any(extent != 1 for extent in shape),
+        "expanded": rank >= 1 and not_all_ones,
         "channels_last": rank == 4,
-        "zero_numel": elements == 0,
+        "zero_numel": empty,
     }
     return tuple(layout for layout in LAYOUTS if ok[layout])
 
@@ -377,12 +378,18 @@ def _shape_into(flat: torch.Tensor, offset: int, stored: Shape, shape: Shape, la
     raise ValueError(f"unknown layout {layout!r}")
 
 
-@functools.lru_cache(maxsize=4096)
 def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
     """A non-identity permutation of the dims, chosen so that (where two extents differ from
     1) the dims that matter end up out of order in memory: a really non-contiguous tensor."""
-    rank = len(shape)
-    moving = [dim for dim, extent in enumerate(shape) if extent != 1]
+    return _permutation_of(len(shape),
+                           tuple(dim for dim, extent in enumerate(shape) if extent != 1), choice)
+
+
+@functools.lru_cache(maxsize=4096)
+def _permutation_of(rank: int, moving_dims: tuple[int, ...], choice: int) -> tuple[int, ...]:
+    """:func:`_permutation` of a shape of ``rank`` whose extents other than 1 are at
+    ``moving_dims``: all it depends on, so the cache holds few entries however many shapes."""
+    moving = list(moving_dims)
     if rank <= 4:
         candidates = [p for p in itertools.permutations(range(rank)) if p != tuple(range(rank))]
         scrambling = [p for p in candidates if [d for d in p if d in moving] != moving]
@@ -397,7 +404,8 @@ def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
     reversed_moving = iter(reversed(moving))
     rotated_ones = iter(ones)
     return tuple(
-        next(reversed_moving) if shape[dim] != 1 else next(rotated_ones) for dim in range(rank)
+        next(reversed_moving) if dim in moving_dims else next(rotated_ones)
+        for dim in range(rank)
     )
 
 
