@@ -8,6 +8,7 @@ Each sub-command lives in :mod:`conformance.commands` and provides
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import gc
 import logging
 import os
@@ -70,7 +71,13 @@ def entry() -> NoReturn:
     watched: after :data:`STRAY_THREAD_GRACE` seconds a warning names the threads still
     running and the process ends without them (logging flushed; exit handlers that come
     after the wait for threads do not run). Thread pools Python itself shuts down at exit
-    are not held against it."""
+    are not held against it.
+
+    An implementation that crashes the interpreter (a segfault, say) while it is imported
+    here, before pytest starts, leaves Python's own traceback of where (``faulthandler``)
+    instead of a bare exit status; inside the run, pytest keeps one, and the worker
+    processes turn such a crash into a failure of its clause."""
+    faulthandler.enable()
     code = main()
     gc.freeze()
     threading.Thread(target=_end_a_stuck_exit, args=(code, STRAY_THREAD_GRACE),

@@ -273,3 +273,22 @@ def test_an_interrupted_run_says_so_and_does_not_conform(
     assert "reference: does NOT conform (not-run" in captured.out
     rows = statuses(load_report(report))["reference"]
     assert rows["A-1"] == "pass" and rows["A-4"] == "not-run"
+
+
+CRASH_AT_IMPORT = "import ctypes\nctypes.string_at(0)  # reads address 0: a segfault\n"
+
+
+@pytest.mark.process
+def test_an_implementation_that_crashes_the_interpreter_at_import_is_shown_where(
+    tmp_path: Path,
+) -> None:
+    """No process survives a segfault, but cpconf's must not end with a bare exit status:
+    the user sees that it was a fatal signal and the line of their module that caused it."""
+    module = tmp_path / "crashes.py"
+    module.write_text(CRASH_AT_IMPORT)
+    result = subprocess.run(
+        [sys.executable, "-c", "from conformance import cli; cli.entry()", "run", "--impl",
+         str(module)], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode < 0, (result.returncode, result.stderr)  # killed by its signal
+    assert "Fatal Python error: Segmentation fault" in result.stderr, result.stderr
+    assert f'File "{module}", line 2 in <module>' in result.stderr, result.stderr
