@@ -25,7 +25,15 @@ from typing import Any
 import pytest
 
 from conformance import catalogue, clauses, cli
-from conformance.commands.mutants import Verdict, parse_seeds, render_seeds, tally
+from conformance.commands.mutants import (
+    Verdict,
+    judge,
+    parse_seeds,
+    render,
+    render_seeds,
+    summary,
+    tally,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE = 2.0
@@ -110,7 +118,10 @@ def test_partial_alternate_declares_switch_clauses() -> None:
 # -- the catalogue run ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("arguments", [["--only", "no_such_mutant"], ["--layers", "speed"]])
+@pytest.mark.parametrize("arguments", [
+    ["--only", "no_such_mutant"], ["--layers", "speed"],
+    ["--only", "e4_copies_under_compile", "--layers", "unit"],  # its clause would not run
+], ids=["unknown mutant", "unknown layer", "nothing in the layers"])
 def test_usage_errors_exit_2(arguments: list[str], tmp_path: Path,
                              capsys: pytest.CaptureFixture[str]) -> None:
     """Found before any session runs, in argparse's form."""
@@ -192,6 +203,45 @@ def _check_bit_level_failure_shows_the_first_differing_bits(
     messages = [failure["message"] for failure in row["failures"]]
     assert any("first difference at index" in message and "0x" in message
                for message in messages), messages
+
+
+@pytest.mark.parametrize(("status", "word"), [
+    ("fail", "killed"), ("pass", "SURVIVED"), ("blocked", "NOT-RUN"), ("not-run", "NOT-RUN"),
+])
+def test_a_mutant_is_judged_only_on_a_clause_that_ran(status: str, word: str) -> None:
+    """Killed when its clause failed, survived when it passed. When the clause did not run
+    (blocked by another clause, not reached, not applicable) nothing could have caught the
+    mutant: the matrix says NOT-RUN and why, never SURVIVED, and it is no kill."""
+    entry = next(entry for entry in MUTANTS if entry.name == "c3_signed_zero")
+    reason = "blocked by P-1" if status == "blocked" else ""
+    rows = [{"id": "P-1", "level": "MUST", "status": "fail" if status == "blocked" else "pass"},
+            {"id": "C-3", "level": "MUST", "status": status, "reason": reason}]
+    verdict = judge(entry, {"implementations": [{"spec": entry.spec, "clauses": rows}]}, [])
+    assert (verdict.word, verdict.ok, verdict.ran) == (word, status == "fail", word != "NOT-RUN")
+    totals = summary([verdict])
+    assert (totals["killed_on_target"], totals["not_run"]) == (
+        int(status == "fail"), int(word == "NOT-RUN"))
+    text = render([verdict], totals)
+    line = next(line for line in text.splitlines() if line.startswith("c3_signed_zero "))
+    if word == "NOT-RUN":
+        assert line.endswith(f"NOT-RUN (C-3 {status}{': ' + reason if reason else ''})"), line
+        assert "1 NOT-RUN: neither killed nor survived" in text.splitlines()[-1]
+    else:
+        assert line.endswith(word) and "NOT-RUN" not in text, text
+
+
+def test_the_seeds_table_tells_a_clause_that_did_not_run_from_a_survivor() -> None:
+    killed = Verdict("m", "mutant", "fails C-4", True)
+    survived = Verdict("m", "mutant", "fails C-4", False, problems=("C-4 not caught",))
+    skipped = Verdict("m", "mutant", "fails C-4", False, problems=("C-4 blocked: by P-1",),
+                      ran=False)
+    (row,) = tally({1: [killed], 2: [survived], 3: [skipped]})
+    assert (row.ok, row.runs, row.missed, row.not_run) == (1, 3, (2,), (3,))
+    table = render_seeds([row], (1, 2, 3), "ci").splitlines()
+    line = next(line for line in table if line.startswith("m "))
+    assert line.split()[1:3] == ["C-4", "1/3"]
+    assert line.endswith("2; NOT-RUN under 3 (C-4 blocked: by P-1)"), line
+    assert table[-1].startswith("killed under every seed: 0/1 mutants")
 
 
 # -- kill probability over seeds (--seeds) -------------------------------------------------

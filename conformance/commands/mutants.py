@@ -2,12 +2,16 @@
 
 One pytest session checks every mutant and every alternate of
 :mod:`conformance.catalogue` as a matrix (one ``--cp-impl`` each). A mutant
-is *killed* when its ``BREAKS`` clause fails; an alternate *passes* when no
-clause fails and only its declared clauses are missing API. Examples- and
+is *killed* when its ``BREAKS`` clause fails and *survives* when that clause passes;
+when the clause did not run at all (blocked, missing API, not applicable, not run) the
+mutant is neither, and the matrix says ``NOT-RUN`` and why. A mutant whose clause is
+in a layer ``--layers`` leaves out is not run (the output names it). An alternate
+*passes* when no clause fails and only its declared clauses are missing API. Examples- and
 seconds-to-first-failure come from :mod:`conformance.killclock` (a
 :mod:`conformance.failure_clock` per test call: executed examples counted up to
 the first failing one).
-Exit 0 only when every mutant is killed on its clause and every alternate passes.
+Exit 0 only when every mutant that runs is killed on its clause and every alternate
+passes.
 A mutant whose clause only one profile checks (``PROFILE``: E-8 is ``nightly``'s)
 runs in a second, targeted session under that profile (its report beside the
 main one, ``REPORT.nightly.json``), so the matrix judges every clause.
@@ -34,6 +38,7 @@ from typing import Any
 
 import pytest
 
+from conformance import layers as test_layers
 from conformance import profiles
 from conformance.catalogue import Entry, entries
 from conformance.commands import EXIT_USAGE, no_report, usage_error
@@ -45,7 +50,6 @@ from conformance.commands.pytest_session import (
     report_path,
     run_pytest,
 )
-from conformance.layers import NOT_SELECTED
 from conformance.report.results import prepare_outputs
 
 MUTANT_RUN_DEADLINE = 2.0
@@ -67,6 +71,13 @@ class Verdict:
     examples_to_kill: int | None = None
     seconds_to_kill: float | None = None
     problems: tuple[str, ...] = field(default=())
+    ran: bool = True
+    """False for a mutant whose clause did not run: neither killed nor survived."""
+
+    @property
+    def word(self) -> str:
+        """A mutant's verdict in the matrix: killed, SURVIVED or NOT-RUN."""
+        return "killed" if self.ok else "SURVIVED" if self.ran else "NOT-RUN"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -137,6 +148,8 @@ class SeedRow:
     runs: int
     missed: tuple[int, ...]  # the seeds under which it survived (mutant) or failed (alternate)
     problems: tuple[str, ...] = ()
+    not_run: tuple[int, ...] = ()  # the seeds under which a mutant's clause did not run
+    not_run_why: tuple[str, ...] = ()
 
 
 def tally(per_seed: Mapping[int, Sequence[Verdict]]) -> list[SeedRow]:
@@ -149,10 +162,15 @@ def tally(per_seed: Mapping[int, Sequence[Verdict]]) -> list[SeedRow]:
     rows = []
     for name, pairs in by_name.items():
         first = pairs[0][1]
-        missed = tuple(seed for seed, verdict in pairs if not verdict.ok)
-        problems = tuple(dict.fromkeys(p for _, verdict in pairs for p in verdict.problems))
-        rows.append(SeedRow(name, first.kind, first.expected, len(pairs) - len(missed),
-                            len(pairs), missed, problems))
+        missed = tuple(seed for seed, verdict in pairs if verdict.ran and not verdict.ok)
+        not_run = tuple(seed for seed, verdict in pairs if not verdict.ran)
+        problems = tuple(dict.fromkeys(p for _, verdict in pairs for p in verdict.problems
+                                       if verdict.ran))
+        why = tuple(dict.fromkeys(p for _, verdict in pairs for p in verdict.problems
+                                  if not verdict.ran))
+        rows.append(SeedRow(name, first.kind, first.expected,
+                            sum(verdict.ok for _, verdict in pairs), len(pairs), missed,
+                            problems, not_run, why))
     return sorted(rows, key=lambda row: (row.kind != "mutant", row.ok - row.runs, row.name))
 
 
@@ -168,8 +186,10 @@ def render_seeds(rows: Sequence[SeedRow], seeds: Sequence[int], profile: str,
     for row in rows:
         if row.kind == "mutant":
             kills = f"{row.ok}/{row.runs}"
+            not_run = (f"; NOT-RUN under {','.join(map(str, row.not_run))} "
+                       f"({'; '.join(row.not_run_why)})" if row.not_run else "")
             lines.append(f"{row.name.ljust(width)}  {row.expected.split()[-1].ljust(6)}  "
-                         f"{kills.ljust(7)}  {','.join(map(str, row.missed)) or '-'}")
+                         f"{kills.ljust(7)}  {','.join(map(str, row.missed)) or '-'}{not_run}")
     lines.append("")
     lines.append(f"{'alternate'.ljust(width)}  passes   failed under seeds")
     for row in rows:
@@ -220,7 +240,14 @@ def judge(entry: Entry, report: Mapping[str, Any],
     failed = tuple(row["id"] for row in rows if row["status"] == "fail")
     missing = tuple(row["id"] for row in rows if row["status"] == "missing-api")
     if entry.kind == "mutant":
-        killed = entry.breaks in failed
+        target = next((row for row in rows if row["id"] == entry.breaks), None)
+        status = "absent" if target is None else target["status"]
+        if status not in ("pass", "fail"):  # nothing ran that could kill it, or miss it
+            reason = "" if target is None or not target.get("reason") else \
+                f": {target['reason']}"
+            return Verdict(entry.name, entry.kind, f"fails {entry.breaks}", False, failed,
+                           missing, problems=(f"{entry.breaks} {status}{reason}",), ran=False)
+        killed = status == "fail"
         examples, seconds = _first_kill(rows, entry.breaks if killed else None, records,
                                         entry.spec)
         return Verdict(entry.name, entry.kind, f"fails {entry.breaks}", killed, failed, missing,
@@ -232,7 +259,7 @@ def judge(entry: Entry, report: Mapping[str, Any],
     status = {row["id"]: row["status"] for row in rows}
     # A clause of a layer this run deselected (--layers) cannot be judged missing.
     deselected = {row["id"] for row in rows if str(row.get("reason", "")).startswith(
-        NOT_SELECTED)}
+        test_layers.NOT_SELECTED)}
     problems += [f"{clause_id} {status.get(clause_id, 'absent')}, expected missing-api"
                  for clause_id in entry.expected_missing
                  if status.get(clause_id) != "missing-api" and clause_id not in deselected]
@@ -259,6 +286,7 @@ def summary(verdicts: Sequence[Verdict]) -> dict[str, Any]:
         "mutants": len(mutants),
         "killed_on_target": sum(v.ok for v in mutants),
         "caught_anywhere": sum(bool(v.failed) for v in mutants),
+        "not_run": sum(not v.ran for v in mutants),
         "alternates": len(alternates),
         "false_positives": sum(not v.ok for v in alternates),
         "examples_to_kill": {"median": statistics.median(examples) if examples else None,
@@ -279,7 +307,7 @@ def render(verdicts: Sequence[Verdict], totals: Mapping[str, Any]) -> str:
         lines.append(
             f"{v.name.ljust(width)}  {v.expected.split()[-1].ljust(6)}  {caught[:24].ljust(24)}  "
             f"{_number(v.examples_to_kill).rjust(8)}  {_number(v.seconds_to_kill).rjust(7)}  "
-            + ("killed" if v.ok else "SURVIVED")
+            + v.word + ("" if v.ran else f" ({'; '.join(v.problems)})")
         )
     lines.append("")
     lines.append(f"{'alternate'.ljust(width)}  expected / got")
@@ -290,10 +318,12 @@ def render(verdicts: Sequence[Verdict], totals: Mapping[str, Any]) -> str:
         missing = f" (missing-api: {','.join(v.missing)})" if v.missing else ""
         lines.append(f"{v.name.ljust(width)}  {v.expected}: {got}{missing}")
     ex, sec = totals["examples_to_kill"], totals["seconds_to_kill"]
+    not_run = (f"; {totals['not_run']} NOT-RUN: neither killed nor survived"
+               if totals["not_run"] else "")
     lines.append("")
     lines.append(
         f"kill rate {totals['killed_on_target']}/{totals['mutants']} on the targeted clause "
-        f"({totals['caught_anywhere']} caught on some clause); false positives "
+        f"({totals['caught_anywhere']} caught on some clause{not_run}); false positives "
         f"{totals['false_positives']}/{totals['alternates']}; examples to kill median "
         f"{_number(ex['median'], 1)} worst {_number(ex['worst'])}; seconds to kill median "
         f"{_number(sec['median'])} worst {_number(sec['worst'])}"
@@ -314,9 +344,19 @@ def run(args: argparse.Namespace) -> int:
         if unknown:
             return usage_error("mutants", f"not in the catalogue: {', '.join(sorted(unknown))}")
         catalogue = tuple(entry for entry in catalogue if entry.name in args.only)
+    # A mutant whose clause the layers leave out could be neither killed nor survive.
+    selected = test_layers.parse(args.layers)
+    outside = [entry.name for entry in catalogue if entry.kind == "mutant"
+               and test_layers.layer_of(str(entry.breaks)) not in selected]
+    why = f"the clauses they break are outside --layers {','.join(selected)}"
+    if outside and len(outside) == len(catalogue):
+        return usage_error("mutants", f"nothing to run: {why}")
+    catalogue = tuple(entry for entry in catalogue if entry.name not in outside)
     problem = prepare_outputs({"--report": args.report, "--matrix": args.matrix})
     if problem is not None:
         return usage_error("mutants", problem)
+    if outside:
+        print(f"not run, {why}: {', '.join(outside)}", flush=True)
     report_file = report_path(args.report)
     if args.seeds is not None:
         return _run_seeds(args, catalogue, report_file)
