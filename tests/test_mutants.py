@@ -225,9 +225,63 @@ def test_a_mutant_is_judged_only_on_a_clause_that_ran(status: str, word: str) ->
     line = next(line for line in text.splitlines() if line.startswith("c3_signed_zero "))
     if word == "NOT-RUN":
         assert line.endswith(f"NOT-RUN (C-3 {status}{': ' + reason if reason else ''})"), line
-        assert "1 NOT-RUN: neither killed nor survived" in text.splitlines()[-1]
+        assert text.splitlines()[-1].endswith("; 1 NOT-RUN: not judged either way")
     else:
         assert line.endswith(word) and "NOT-RUN" not in text, text
+
+
+def test_an_alternate_not_wholly_checked_is_not_run_not_a_pass() -> None:
+    """No failure on the clauses that ran is no pass when some did not run; a failure is
+    a false positive whatever else did not run."""
+    entry = next(entry for entry in ALTERNATES if not entry.partial)
+    rows = [{"id": "A-1", "level": "MUST", "status": "pass"},
+            {"id": "C-3", "level": "MUST", "status": "not-run"}]
+    unchecked = judge(entry, {"implementations": [{"spec": entry.spec, "clauses": rows}]}, [])
+    assert (unchecked.ok, unchecked.ran, unchecked.problems) == (False, False, ("not-run: C-3",))
+    rows[0]["status"] = "fail"
+    failing = judge(entry, {"implementations": [{"spec": entry.spec, "clauses": rows}]}, [])
+    assert (failing.ok, failing.ran, failing.problems) == (False, True, ("A-1 failed",))
+    totals = summary([unchecked, failing])
+    assert (totals["false_positives"], totals["not_run"]) == (1, 1)
+    lines = render([unchecked], summary([unchecked])).splitlines()
+    assert f"{entry.name}  conforms: NOT-RUN: not-run: C-3" in lines, lines
+
+
+INTERRUPTER = """
+def pytest_runtest_call(item):
+    raise KeyboardInterrupt
+"""
+
+
+@pytest.mark.parametrize("mode", ["one seed", "seeds"])
+def test_ctrl_c_stops_the_whole_command(
+    mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C in a session (a plugin raises KeyboardInterrupt as the first property runs)
+    starts no further session, neither the nightly one E-8's mutant needs nor the next
+    seed's; the matrix shows what was reached, the rest NOT-RUN, and the run fails."""
+    (tmp_path / "interrupter.py").write_text(INTERRUPTER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    seeds = ["--seeds", "3,4"] if mode == "seeds" else []
+    code = cli.main(["mutants", "-n", "0", "--only", "c3_signed_zero", "--only",
+                     "e8_wrong_under_inductor", "--report", str(tmp_path / "r.json"), *seeds,
+                     "--", "-p", "interrupter"])
+    assert code == 1
+    out, err = capsys.readouterr()
+    assert "cpconf mutants: interrupted: the mutants and alternates the run did not reach " \
+        "are NOT-RUN" in err
+    assert out.count("pytest output:") == 1, out  # one session started, no other
+    assert not list(tmp_path.glob("r*.nightly.json"))
+    if mode == "seeds":
+        assert "seed 3: 0/2 killed" in out and "seed 4" not in out, out
+        assert "kills over 1 seeds" in out and "NOT-RUN under 3" in out, out
+    else:
+        e8 = next(line for line in out.splitlines() if line.startswith("e8_wrong_under_inductor"))
+        assert e8.endswith("NOT-RUN (not reached: the run was interrupted)"), e8
+        c3 = next(line for line in out.splitlines() if line.startswith("c3_signed_zero"))
+        assert c3.endswith("NOT-RUN (C-3 not-run)"), c3
 
 
 def test_the_seeds_table_tells_a_clause_that_did_not_run_from_a_survivor() -> None:

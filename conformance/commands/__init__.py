@@ -15,11 +15,11 @@ def usage_error(command: str, message: str) -> int:
     return EXIT_USAGE
 
 
-def interrupted(command: str) -> None:
+def interrupted(command: str, unreached: str = "the clauses the run did not reach are not-run",
+                ) -> None:
     """Say, before the verdict, that the user stopped the run (Ctrl-C): its report holds
-    what ran, and the clauses it did not reach are not-run, so it cannot conform."""
-    print(f"cpconf {command}: interrupted: the clauses the run did not reach are not-run",
-          file=sys.stderr)
+    what ran, and what it did not reach (``unreached``) is not-run, so it cannot pass."""
+    print(f"cpconf {command}: interrupted: {unreached}", file=sys.stderr)
 
 
 def no_report(command: str, log: Path | None) -> int:

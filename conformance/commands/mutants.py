@@ -11,7 +11,8 @@ seconds-to-first-failure come from :mod:`conformance.killclock` (a
 :mod:`conformance.failure_clock` per test call: executed examples counted up to
 the first failing one).
 Exit 0 only when every mutant that runs is killed on its clause and every alternate
-passes.
+passes. Ctrl-C ends the session it hits and starts no other (no further profile, no
+further seed); what no session reached is NOT-RUN.
 A mutant whose clause only one profile checks (``PROFILE``: E-8 is ``nightly``'s)
 runs in a second, targeted session under that profile (its report beside the
 main one, ``REPORT.nightly.json``), so the matrix judges every clause.
@@ -41,7 +42,7 @@ import pytest
 from conformance import layers as test_layers
 from conformance import profiles
 from conformance.catalogue import Entry, entries
-from conformance.commands import EXIT_USAGE, no_report, usage_error
+from conformance.commands import EXIT_USAGE, interrupted, no_report, usage_error
 from conformance.commands.pytest_session import (
     add_layers_option,
     add_workers_option,
@@ -186,10 +187,9 @@ def render_seeds(rows: Sequence[SeedRow], seeds: Sequence[int], profile: str,
     for row in rows:
         if row.kind == "mutant":
             kills = f"{row.ok}/{row.runs}"
-            not_run = (f"; NOT-RUN under {','.join(map(str, row.not_run))} "
-                       f"({'; '.join(row.not_run_why)})" if row.not_run else "")
             lines.append(f"{row.name.ljust(width)}  {row.expected.split()[-1].ljust(6)}  "
-                         f"{kills.ljust(7)}  {','.join(map(str, row.missed)) or '-'}{not_run}")
+                         f"{kills.ljust(7)}  {','.join(map(str, row.missed)) or '-'}"
+                         f"{_not_run_note(row)}")
     lines.append("")
     lines.append(f"{'alternate'.ljust(width)}  passes   failed under seeds")
     for row in rows:
@@ -198,14 +198,22 @@ def render_seeds(rows: Sequence[SeedRow], seeds: Sequence[int], profile: str,
             detail = ",".join(map(str, row.missed)) or "-"
             if row.problems:
                 detail += f" ({'; '.join(row.problems)})"
-            lines.append(f"{row.name.ljust(width)}  {passes.ljust(7)}  {detail}")
+            lines.append(f"{row.name.ljust(width)}  {passes.ljust(7)}  {detail}"
+                         f"{_not_run_note(row)}")
     mutants = [row for row in rows if row.kind == "mutant"]
     always = sum(row.ok == row.runs for row in mutants)
-    false_positives = sum(row.runs - row.ok for row in rows if row.kind == "alternate")
+    false_positives = sum(len(row.missed) for row in rows if row.kind == "alternate")
     lines.append("")
     lines.append(f"killed under every seed: {always}/{len(mutants)} mutants; "
                  f"false positives {false_positives} over {len(seeds)} seeds")
     return "\n".join(lines)
+
+
+def _not_run_note(row: SeedRow) -> str:
+    """The seeds under which an entry was not judged, and why ("" when it always was)."""
+    if not row.not_run:
+        return ""
+    return f"; NOT-RUN under {','.join(map(str, row.not_run))} ({'; '.join(row.not_run_why)})"
 
 
 def _rows(report: Mapping[str, Any], spec: str) -> list[dict[str, Any]]:
@@ -257,15 +265,20 @@ def judge(entry: Entry, report: Mapping[str, Any],
     allowed = set(entry.expected_missing) | set(entry.may_be_missing)
     problems += [f"{clause_id} missing-api" for clause_id in missing if clause_id not in allowed]
     status = {row["id"]: row["status"] for row in rows}
-    # A clause of a layer this run deselected (--layers) cannot be judged missing.
-    deselected = {row["id"] for row in rows if str(row.get("reason", "")).startswith(
-        test_layers.NOT_SELECTED)}
+    unrun = [row["id"] for row in rows if row["status"] == "not-run"]
+    # A clause that did not run (not reached, or of a layer --layers left out) cannot be
+    # judged missing.
+    unjudged = {*unrun, *(row["id"] for row in rows if str(row.get("reason", "")).startswith(
+        test_layers.NOT_SELECTED))}
     problems += [f"{clause_id} {status.get(clause_id, 'absent')}, expected missing-api"
                  for clause_id in entry.expected_missing
-                 if status.get(clause_id) != "missing-api" and clause_id not in deselected]
+                 if status.get(clause_id) != "missing-api" and clause_id not in unjudged]
     if not rows:
         problems.append("no results")
     expected = ("missing-api " + ",".join(entry.expected_missing)) if entry.partial else "conforms"
+    if unrun and not problems:  # nothing wrong found, but not everything was checked
+        return Verdict(entry.name, entry.kind, expected, False, failed, missing,
+                       problems=(f"not-run: {', '.join(unrun)}",), ran=False)
     return Verdict(entry.name, entry.kind, expected, not problems, failed, missing,
                    problems=tuple(problems))
 
@@ -286,9 +299,9 @@ def summary(verdicts: Sequence[Verdict]) -> dict[str, Any]:
         "mutants": len(mutants),
         "killed_on_target": sum(v.ok for v in mutants),
         "caught_anywhere": sum(bool(v.failed) for v in mutants),
-        "not_run": sum(not v.ran for v in mutants),
+        "not_run": sum(not v.ran for v in verdicts),
         "alternates": len(alternates),
-        "false_positives": sum(not v.ok for v in alternates),
+        "false_positives": sum(v.ran and not v.ok for v in alternates),
         "examples_to_kill": {"median": statistics.median(examples) if examples else None,
                              "worst": max(examples) if examples else None},
         "seconds_to_kill": {"median": statistics.median(seconds) if seconds else None,
@@ -314,19 +327,19 @@ def render(verdicts: Sequence[Verdict], totals: Mapping[str, Any]) -> str:
     for v in verdicts:
         if v.kind != "alternate":
             continue
-        got = "pass" if v.ok else "FAIL: " + "; ".join(v.problems)
+        got = "pass" if v.ok else ("FAIL: " if v.ran else "NOT-RUN: ") + "; ".join(v.problems)
         missing = f" (missing-api: {','.join(v.missing)})" if v.missing else ""
         lines.append(f"{v.name.ljust(width)}  {v.expected}: {got}{missing}")
     ex, sec = totals["examples_to_kill"], totals["seconds_to_kill"]
-    not_run = (f"; {totals['not_run']} NOT-RUN: neither killed nor survived"
+    not_run = (f"; {totals['not_run']} NOT-RUN: not judged either way"
                if totals["not_run"] else "")
     lines.append("")
     lines.append(
         f"kill rate {totals['killed_on_target']}/{totals['mutants']} on the targeted clause "
-        f"({totals['caught_anywhere']} caught on some clause{not_run}); false positives "
+        f"({totals['caught_anywhere']} caught on some clause); false positives "
         f"{totals['false_positives']}/{totals['alternates']}; examples to kill median "
         f"{_number(ex['median'], 1)} worst {_number(ex['worst'])}; seconds to kill median "
-        f"{_number(sec['median'])} worst {_number(sec['worst'])}"
+        f"{_number(sec['median'])} worst {_number(sec['worst'])}{not_run}"
     )
     return "\n".join(lines)
 
@@ -360,9 +373,12 @@ def run(args: argparse.Namespace) -> int:
     report_file = report_path(args.report)
     if args.seeds is not None:
         return _run_seeds(args, catalogue, report_file)
-    verdicts = _verdicts(args, catalogue, report_file, args.profile, [])
-    if verdicts is None:
+    judged = _verdicts(args, catalogue, report_file, args.profile, [])
+    if judged is None:
         return EXIT_USAGE
+    verdicts, stopped = judged
+    if stopped:
+        interrupted("mutants", UNREACHED)
     totals = summary(verdicts)
     print(render(verdicts, totals))
     if args.matrix:
@@ -377,17 +393,21 @@ def _run_seeds(args: argparse.Namespace, catalogue: Sequence[Entry], report_file
     per_seed: dict[int, list[Verdict]] = {}
     for seed in args.seeds:
         seeded = report_file.with_name(f"{report_file.stem}.seed-{seed}{report_file.suffix}")
-        verdicts = _verdicts(args, catalogue, seeded, profile, [f"--hypothesis-seed={seed}"])
-        if verdicts is None:
+        judged = _verdicts(args, catalogue, seeded, profile, [f"--hypothesis-seed={seed}"])
+        if judged is None:
             return EXIT_USAGE
+        verdicts, stopped = judged
         per_seed[seed] = verdicts
         kills = sum(v.ok for v in verdicts if v.kind == "mutant")
         print(f"seed {seed}: {kills}/{sum(v.kind == 'mutant' for v in verdicts)} killed",
               flush=True)
+        if stopped:  # no further seed: the table covers the seeds that ran
+            interrupted("mutants", UNREACHED)
+            break
     rows = tally(per_seed)
     gated = {entry.name: other for entry in catalogue
              if (other := _own_profile(entry, profile)) is not None}
-    print(render_seeds(rows, args.seeds, profile, gated))
+    print(render_seeds(rows, tuple(per_seed), profile, gated))
     if args.matrix:
         args.matrix.write_text(json.dumps(
             {"profile": profile, "gated_profiles": gated, "seeds": list(args.seeds),
@@ -404,34 +424,49 @@ def _own_profile(entry: Entry, profile: str | None) -> str | None:
 
 
 def _verdicts(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: Path,
-              profile: str | None, seeding: Sequence[str]) -> list[Verdict] | None:
+              profile: str | None, seeding: Sequence[str]) -> tuple[list[Verdict], bool] | None:
     """Every entry's verdict, in catalogue order: one session under ``profile``, plus one
-    targeted session per other profile some mutant's clause needs (``Entry.profile``).
-    None when a session wrote no report."""
+    targeted session per other profile some mutant's clause needs (``Entry.profile``);
+    and whether the user stopped a session (Ctrl-C), after which none starts and the
+    entries no session reached are NOT-RUN. None when a session wrote no report."""
     groups: dict[str | None, list[Entry]] = {}
     for entry in catalogue:
         groups.setdefault(_own_profile(entry, profile), []).append(entry)
     judged: dict[str, Verdict] = {}
     for needs, members in groups.items():
         if needs is None:
-            verdicts = _session(args, members, report_file, profile, seeding)
+            session = _session(args, members, report_file, profile, seeding)
         else:
             gated = report_file.with_name(f"{report_file.stem}.{needs}{report_file.suffix}")
             # Targeted whatever --targeted says (such a profile's budget is large), with its
             # own example database beside the report.
-            verdicts = _session(args, members, gated, needs,
-                                [*seeding, "--cp-db", str(gated.with_suffix(".db"))],
-                                targeted=True)
-        if verdicts is None:
+            session = _session(args, members, gated, needs,
+                               [*seeding, "--cp-db", str(gated.with_suffix(".db"))],
+                               targeted=True)
+        if session is None:
             return None
+        verdicts, stopped = session
         judged.update((verdict.name, verdict) for verdict in verdicts)
-    return [judged[entry.name] for entry in catalogue]
+        if stopped:
+            return [judged.get(entry.name) or _unreached(entry) for entry in catalogue], True
+    return [judged[entry.name] for entry in catalogue], False
+
+
+UNREACHED = "the mutants and alternates the run did not reach are NOT-RUN"
+
+
+def _unreached(entry: Entry) -> Verdict:
+    """The verdict of an entry whose session never started: the run was interrupted."""
+    expected = f"fails {entry.breaks}" if entry.kind == "mutant" else "conforms"
+    return Verdict(entry.name, entry.kind, expected, False,
+                   problems=("not reached: the run was interrupted",), ran=False)
 
 
 def _session(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: Path,
              profile: str | None, seeding: Sequence[str],
-             targeted: bool = False) -> list[Verdict] | None:
-    """One pytest session over ``catalogue``; its verdicts, or None when it wrote no report."""
+             targeted: bool = False) -> tuple[list[Verdict], bool] | None:
+    """One pytest session over ``catalogue``: its verdicts and whether the user stopped it
+    (Ctrl-C: pytest ends the session with what ran), or None when it wrote no report."""
     kill_log = report_file.with_name(report_file.stem + ".kills.json")
     arguments = pytest_arguments(
         [entry.spec for entry in catalogue], report=report_file, workers=args.workers,
@@ -454,4 +489,5 @@ def _session(args: argparse.Namespace, catalogue: Sequence[Entry], report_file: 
         no_report("mutants", log)
         return None
     records = json.loads(kill_log.read_text()) if kill_log.exists() else []
-    return [judge(entry, report, records) for entry in catalogue]
+    return ([judge(entry, report, records) for entry in catalogue],
+            code == pytest.ExitCode.INTERRUPTED)
