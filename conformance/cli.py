@@ -30,8 +30,6 @@ from conformance.commands import (
 
 COMMANDS: tuple[ModuleType, ...] = (run_suite, list_implementations, mutants, fuzz, merge)
 
-EXIT_OK, EXIT_FAILED = 0, 1
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
