@@ -15,8 +15,8 @@ def usage_error(command: str, message: str) -> int:
     return EXIT_USAGE
 
 
-def interrupted(command: str, unreached: str = "the clauses the run did not reach are not-run",
-                ) -> None:
+def interrupted(command: str,
+                unreached: str = "the clauses the run did not reach are not-run") -> None:
     """Say, before the verdict, that the user stopped the run (Ctrl-C): its report holds
     what ran, and what it did not reach (``unreached``) is not-run, so it cannot pass."""
     print(f"cpconf {command}: interrupted: {unreached}", file=sys.stderr)

@@ -73,7 +73,8 @@ class Verdict:
     seconds_to_kill: float | None = None
     problems: tuple[str, ...] = field(default=())
     ran: bool = True
-    """False for a mutant whose clause did not run: neither killed nor survived."""
+    """False when the run could not judge the entry: a mutant whose clause did not run
+    (neither killed nor survived), an alternate some of whose clauses did not run."""
 
     @property
     def word(self) -> str:
@@ -149,7 +150,7 @@ class SeedRow:
     runs: int
     missed: tuple[int, ...]  # the seeds under which it survived (mutant) or failed (alternate)
     problems: tuple[str, ...] = ()
-    not_run: tuple[int, ...] = ()  # the seeds under which a mutant's clause did not run
+    not_run: tuple[int, ...] = ()  # the seeds under which it could not be judged
     not_run_why: tuple[str, ...] = ()
 
 
@@ -253,12 +254,12 @@ def judge(entry: Entry, report: Mapping[str, Any],
         if status not in ("pass", "fail"):  # nothing ran that could kill it, or miss it
             reason = "" if target is None or not target.get("reason") else \
                 f": {target['reason']}"
-            return Verdict(entry.name, entry.kind, f"fails {entry.breaks}", False, failed,
-                           missing, problems=(f"{entry.breaks} {status}{reason}",), ran=False)
+            return Verdict(entry.name, entry.kind, _expected(entry), False, failed, missing,
+                           problems=(f"{entry.breaks} {status}{reason}",), ran=False)
         killed = status == "fail"
         examples, seconds = _first_kill(rows, entry.breaks if killed else None, records,
                                         entry.spec)
-        return Verdict(entry.name, entry.kind, f"fails {entry.breaks}", killed, failed, missing,
+        return Verdict(entry.name, entry.kind, _expected(entry), killed, failed, missing,
                        examples, seconds,
                        () if killed else (f"{entry.breaks} not caught",))
     problems = [f"{clause_id} failed" for clause_id in failed]
@@ -275,12 +276,19 @@ def judge(entry: Entry, report: Mapping[str, Any],
                  if status.get(clause_id) != "missing-api" and clause_id not in unjudged]
     if not rows:
         problems.append("no results")
-    expected = ("missing-api " + ",".join(entry.expected_missing)) if entry.partial else "conforms"
     if unrun and not problems:  # nothing wrong found, but not everything was checked
-        return Verdict(entry.name, entry.kind, expected, False, failed, missing,
-                       problems=(f"not-run: {', '.join(unrun)}",), ran=False)
-    return Verdict(entry.name, entry.kind, expected, not problems, failed, missing,
+        return Verdict(entry.name, entry.kind, _expected(entry), False, failed, missing,
+                       problems=(f"{', '.join(unrun)} not-run",), ran=False)
+    return Verdict(entry.name, entry.kind, _expected(entry), not problems, failed, missing,
                    problems=tuple(problems))
+
+
+def _expected(entry: Entry) -> str:
+    """What the matrix expects of ``entry``: its clause failing, or passing (partial: with its
+    declared clauses missing API)."""
+    if entry.kind == "mutant":
+        return f"fails {entry.breaks}"
+    return ("missing-api " + ",".join(entry.expected_missing)) if entry.partial else "conforms"
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -457,8 +465,7 @@ UNREACHED = "the mutants and alternates the run did not reach are NOT-RUN"
 
 def _unreached(entry: Entry) -> Verdict:
     """The verdict of an entry whose session never started: the run was interrupted."""
-    expected = f"fails {entry.breaks}" if entry.kind == "mutant" else "conforms"
-    return Verdict(entry.name, entry.kind, expected, False,
+    return Verdict(entry.name, entry.kind, _expected(entry), False,
                    problems=("not reached: the run was interrupted",), ran=False)
 
 
