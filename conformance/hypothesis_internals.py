@@ -20,7 +20,8 @@ TESTED_HYPOTHESIS = "6.170.17"
 
 MODULE_ATTRIBUTES = {
     "hypothesis.core.global_force_seed":
-        "one seed for every xdist worker (--hypothesis-seed, cpconf run --seed)",
+        "one seed for every xdist worker (--hypothesis-seed, cpconf run --seed), and none "
+        "left forced after a cpconf session run in a process that goes on",
     "hypothesis.settings._current_profile":
         "knowing, and giving back, the profile that was loaded before the suite's",
     "hypothesis.internal.conjecture.engine.MAX_SHRINKING_SECONDS":

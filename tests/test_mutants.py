@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import hypothesis.core
 import pytest
 
 from conformance import catalogue, clauses, cli
@@ -264,11 +265,15 @@ def test_ctrl_c_stops_the_whole_command(
     (tmp_path / "interrupter.py").write_text(INTERRUPTER)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.chdir(tmp_path)
+    forced_before = hypothesis.core.global_force_seed
     seeds = ["--seeds", "3,4"] if mode == "seeds" else []
     code = cli.main(["mutants", "-n", "0", "--only", "c3_signed_zero", "--only",
                      "e8_wrong_under_inductor", "--report", str(tmp_path / "r.json"), *seeds,
                      "--", "-p", "interrupter"])
     assert code == 1
+    # --hypothesis-seed forced Hypothesis's seed process-wide: given back, so a later run
+    # in this process is derandomized again, with its example database
+    assert hypothesis.core.global_force_seed == forced_before
     out, err = capsys.readouterr()
     assert "cpconf mutants: interrupted: the mutants and alternates the run did not reach " \
         "are NOT-RUN" in err

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,27 @@ def report_path(requested: Path | None) -> Path:
 def run_pytest(arguments: list[str], report: Path,
                plugins: Sequence[object] = ()) -> tuple[int, dict[str, Any] | None]:
     """Run pytest in this process; return its exit code and the report it wrote."""
-    code = int(pytest.main(arguments, plugins=list(plugins)))
+    with _forced_seed_given_back():
+        code = int(pytest.main(arguments, plugins=list(plugins)))
     sys.stdout.flush()
     if not report.exists():
         return code, None
     return code, json.loads(report.read_text())
+
+
+@contextlib.contextmanager
+def _forced_seed_given_back() -> Iterator[None]:
+    """Give back Hypothesis's process-wide forced seed as the session found it.
+
+    Hypothesis's pytest plugin forces ``--hypothesis-seed`` on every later test of the
+    process and never takes it back, so a later session here (``main`` called again in a
+    process that goes on) would run seeded, not derandomized, and without its example
+    database. (A private name: :mod:`conformance.hypothesis_internals` pins it.)"""
+    import hypothesis.core  # Hypothesis is imported already: it built the commands
+
+    before = getattr(hypothesis.core, "global_force_seed", None)
+    try:
+        yield
+    finally:
+        if hasattr(hypothesis.core, "global_force_seed"):
+            hypothesis.core.global_force_seed = before
