@@ -52,6 +52,8 @@ def check_compatible(reports: Sequence[Mapping[str, Any]], names: Sequence[str])
     if first.get("schema_version") != SCHEMA_VERSION:
         raise MergeError(f"{first_name}: report schema {first.get('schema_version')!r}, "
                          f"this cpconf reads schema {SCHEMA_VERSION}")
+    for report, name in zip(reports, names, strict=True):
+        _check_rows(report, name)
     for report, name in zip(reports[1:], names[1:], strict=True):
         for key in SAME:
             if report.get(key) != first.get(key):
@@ -69,6 +71,33 @@ def check_compatible(reports: Sequence[Mapping[str, Any]], names: Sequence[str])
     counts = {str(shard).split("/", 1)[1] for shard in shards}
     if len(counts) > 1:
         raise MergeError(f"shards of different splits ({', '.join(shards)}) do not merge")
+
+
+ROW_KEYS = ("id", "level", "title", "status")
+"""What every clause row of a report has (the merge reads them all)."""
+
+
+def _check_rows(report: Mapping[str, Any], name: str) -> None:
+    """Raise :class:`MergeError` at the first implementation entry or clause row of
+    ``report`` that is not as cpconf writes it (a hand-edited or cut-off file), naming
+    it, rather than failing with a traceback halfway through the merge."""
+    for entry in report["implementations"]:
+        if not isinstance(entry, Mapping) or "id" not in entry \
+                or not isinstance(entry.get("clauses"), list):
+            raise MergeError(f"{name}: an implementation entry without an id and a list "
+                             "of clause rows: not a cpconf report")
+        for row in entry["clauses"]:
+            where = f"{name}: {entry['id']}"
+            if not isinstance(row, Mapping) or any(key not in row for key in ROW_KEYS):
+                raise MergeError(f"{where}: a clause row without {', '.join(ROW_KEYS)}: "
+                                 f"{str(row)[:80]}")
+            if row["status"] not in PRECEDENCE:
+                raise MergeError(f"{where} {row['id']}: unknown status {row['status']!r} "
+                                 f"(a report has {', '.join(PRECEDENCE)})")
+            counts = {key: row[key] for key in (*_SUMMED, "fuzz_seconds") if key in row}
+            if any(isinstance(value, bool) or not isinstance(value, int | float)
+                   for value in counts.values()):
+                raise MergeError(f"{where} {row['id']}: counts that are not numbers: {counts}")
 
 
 def _is_elsewhere(row: Mapping[str, Any]) -> bool:

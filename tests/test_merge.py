@@ -107,6 +107,46 @@ def test_reports_of_different_runs_are_refused(tmp_path: Path, change: dict[str,
     assert not (tmp_path / "out.json").exists()
 
 
+def _without_status(report: dict[str, Any]) -> None:
+    del report["implementations"][0]["clauses"][3]["status"]
+
+
+def _unknown_status(report: dict[str, Any]) -> None:
+    report["implementations"][0]["clauses"][3]["status"] = "passed"
+
+
+def _count_as_text(report: dict[str, Any]) -> None:
+    report["implementations"][0]["clauses"][3]["examples"] = "3"
+
+
+def _clauses_not_a_list(report: dict[str, Any]) -> None:
+    report["implementations"][0]["clauses"] = {"A-1": "pass"}
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    (_without_status, "a clause row without id, level, title, status"),
+    (_unknown_status, "unknown status 'passed'"),
+    (_count_as_text, "counts that are not numbers: {'examples': '3'"),
+    (_clauses_not_a_list, "an implementation entry without an id and a list of clause rows"),
+], ids=["without status", "unknown status", "count as text", "clauses not a list"])
+def test_a_report_not_as_cpconf_writes_it_is_a_usage_error_naming_the_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[dict[str, Any]], None],
+    said: str,
+) -> None:
+    """A hand-edited or cut-off report: one line that says which file, implementation and
+    clause, before anything is written; never a traceback halfway through the merge."""
+    good, bad = _report({}, shard="1/2"), _report({}, shard="2/2")
+    damage(bad)
+    paths = [tmp_path / "good.json", tmp_path / "bad.json"]
+    for path, report in zip(paths, (good, bad), strict=True):
+        path.write_text(json.dumps(report))
+    assert cli.main(["merge", str(tmp_path / "out.json"), *map(str, paths)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cpconf merge: error: {paths[1]}: "), err
+    assert said in err and "Traceback" not in err
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_an_output_that_is_a_folder_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
