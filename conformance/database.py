@@ -23,6 +23,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
@@ -70,13 +71,20 @@ _ANY_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 def check(spec: str) -> None:
     """Raise :class:`DatabaseSpecError` when ``spec`` is a URL of another kind than Redis's
-    (it would otherwise become a directory named after it) or one whose server does not
-    answer."""
+    (it would otherwise become a directory named after it), one whose server does not
+    answer, or a directory that cannot be made (a file in the way, no permission): the
+    directory is made here, so a run never finds that out halfway."""
     if not is_url(spec):
         if _ANY_URL.match(spec):
             raise DatabaseSpecError(
                 f"--db {spec}: not a database this suite can use; give a directory or a "
                 f"Redis URL ({', '.join(URL_SCHEMES)})")
+        try:
+            Path(spec).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            what = "a file, not a directory" if Path(spec).is_file() else \
+                f"cannot make the directory ({error.strerror})"
+            raise DatabaseSpecError(f"--db {spec}: {what}") from None
         return
     client = _redis_client(spec)
     try:

@@ -93,12 +93,15 @@ def test_broken_fails_with_a_reproduce_command_that_fails_again(tmp_path: Path) 
     ["--minutes", "1"],
     ["--impl", "reference", "--minutes", "0.1", "--devices", "tpu"],
     ["--impl", "reference", "--minutes", "0.1", "--db", "http://example.org/db"],
+    ["--impl", "reference", "--minutes", "0.1", "--db", "a_file"],
+    ["--impl", "reference", "--minutes", "0.1", "--db", "a_file/db"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str],
                              monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
     """Exit 2 and argparse's form, whether argparse or the command found the error."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_file").write_text("")  # a database directory cannot be made here
     try:
         code = cli.main(["fuzz", "--db", str(tmp_path / "db"), *arguments])
     except SystemExit as exit_:

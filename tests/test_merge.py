@@ -184,8 +184,9 @@ def test_a_bad_shard_is_a_usage_error(spec: str, tmp_path: Path,
     ("--cp-shard=2/1", "--shard 2/1"),
     ("--cp-db=redis://127.0.0.1:1/0", "cannot reach the example database"),
     ("--cp-db=https://example.org/db", "not a database this suite can use"),
+    (f"--cp-db={__file__}", "a file, not a directory"),  # this very test file
     ("--cp-db-expire-days=0", "must be positive"),
-])
+], ids=["shard", "unreachable server", "not redis", "a file", "expiry"])
 def test_the_plugin_refuses_a_bad_shard_or_database(
     run_in_process: Callable[..., pytest.RunResult], option: str, message: str,
 ) -> None:
