@@ -88,8 +88,10 @@ def _check_rows(report: Mapping[str, Any], name: str) -> None:
                              "of clause rows: not a cpconf report")
         for row in entry["clauses"]:
             where = f"{name}: {entry['id']}"
-            if not isinstance(row, Mapping) or any(key not in row for key in ROW_KEYS):
-                raise MergeError(f"{where}: a clause row without {', '.join(ROW_KEYS)}: "
+            missing = [key for key in ROW_KEYS if key not in row] \
+                if isinstance(row, Mapping) else list(ROW_KEYS)
+            if missing:
+                raise MergeError(f"{where}: a clause row without {', '.join(missing)}: "
                                  f"{str(row)[:80]}")
             if row["status"] not in PRECEDENCE:
                 raise MergeError(f"{where} {row['id']}: unknown status {row['status']!r} "

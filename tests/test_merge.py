@@ -124,7 +124,7 @@ def _clauses_not_a_list(report: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("damage", "said"), [
-    (_without_status, "a clause row without id, level, title, status"),
+    (_without_status, "a clause row without status: {'id': 'A-4'"),
     (_unknown_status, "unknown status 'passed'"),
     (_count_as_text, "counts that are not numbers: {'examples': '3'"),
     (_clauses_not_a_list, "an implementation entry without an id and a list of clause rows"),
