@@ -8,6 +8,7 @@ Each sub-command lives in :mod:`conformance.commands` and provides
 from __future__ import annotations
 
 import argparse
+import contextlib
 import faulthandler
 import gc
 import logging
@@ -75,7 +76,8 @@ def entry() -> NoReturn:
     here, before pytest starts, leaves Python's own traceback of where (``faulthandler``)
     instead of a bare exit status; inside the run, pytest keeps one, and the worker
     processes turn such a crash into a failure of its clause."""
-    faulthandler.enable()
+    with contextlib.suppress(ValueError, OSError, RuntimeError):  # a stderr with no file
+        faulthandler.enable()
     code = main()
     gc.freeze()
     threading.Thread(target=_end_a_stuck_exit, args=(code, STRAY_THREAD_GRACE),

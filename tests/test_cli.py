@@ -292,3 +292,15 @@ def test_an_implementation_that_crashes_the_interpreter_at_import_is_shown_where
     assert result.returncode < 0, (result.returncode, result.stderr)  # killed by its signal
     assert "Fatal Python error: Segmentation fault" in result.stderr, result.stderr
     assert f'File "{module}", line 2 in <module>' in result.stderr, result.stderr
+
+
+@pytest.mark.process
+def test_cpconf_runs_with_a_stderr_that_has_no_file(tmp_path: Path) -> None:
+    """The crash traceback needs a stderr file descriptor; a host that gives the program
+    none (stderr replaced in-process) still gets the command, without it."""
+    program = ("import io, sys\nsys.stderr = io.StringIO()\nsys.argv = ['cpconf', 'list']\n"
+               "from conformance import cli\ncli.entry()\n")
+    result = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "reference" in result.stdout
