@@ -208,6 +208,7 @@ def _check_bit_level_failure_shows_the_first_differing_bits(
 
 @pytest.mark.parametrize(("status", "word"), [
     ("fail", "killed"), ("pass", "SURVIVED"), ("blocked", "NOT-RUN"), ("not-run", "NOT-RUN"),
+    ("not-applicable", "NOT-RUN"),
 ])
 def test_a_mutant_is_judged_only_on_a_clause_that_ran(status: str, word: str) -> None:
     """Killed when its clause failed, survived when it passed. When the clause did not run
@@ -254,7 +255,7 @@ def pytest_runtest_call(item):
 """
 
 
-@pytest.mark.parametrize("mode", ["one seed", "seeds"])
+@pytest.mark.parametrize("mode", ["one run", "seeds"])
 def test_ctrl_c_stops_the_whole_command(
     mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
