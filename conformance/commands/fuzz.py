@@ -123,10 +123,8 @@ def run(args: argparse.Namespace) -> int:
     stop_at = started + budget - min(MAX_WRAP_UP_SECONDS, 0.05 * budget)
     if database.is_url(args.db):
         db_spec = args.db
-    else:
-        db_path = Path(args.db).resolve()
-        db_path.mkdir(parents=True, exist_ok=True)
-        db_spec = str(db_path)
+    else:  # the directory exists: database.check made it among the usage checks
+        db_spec = str(Path(args.db).resolve())
     report_file = report_path(args.report)
     progress_dir = Path(tempfile.mkdtemp(prefix="cpconf-progress-"))
     extra = ["--cp-stop-at", f"{stop_at:.3f}", "--cp-db", db_spec,
