@@ -9,31 +9,35 @@ Seeded recipes (fuzz mode only). Drawing a structured case costs Hypothesis
 hundreds of microseconds (shape, dtype, layout, value pool ... each a choice),
 far more than checking it. A property may pass a ``recipe(rng) -> case`` (see
 :mod:`strategies.recipes`) as well as the strategy: with ``batch > 1`` Hypothesis
-then draws just two integers, a count ``n`` (1..batch) and a first seed ``s``, and
-the cases are ``recipe(Random(seed))`` for the consecutive seeds ``s .. s+n-1``.
-Even a list of seeds costs Hypothesis tens of microseconds per case (a choice per
-element); two choices per example cost almost nothing per case.
+then draws just two integers, a count ``n`` (1..batch) and a stream seed ``s``, and
+the cases are ``n`` calls of ``recipe(rng)`` on one ``rng = random.Random(s)``, each
+case going on from where the one before left the stream. Even a list of seeds costs
+Hypothesis tens of microseconds per case (a choice per element); two choices per
+example cost almost nothing per case, and one stream per example spares each case
+the start of a generator of its own (a Mersenne Twister fills 624 words before its
+first draw: a tenth of what checking a small case costs).
 
-The trade-off. A failure still shrinks to ONE case: the shrinker lowers ``n``
-until the failing seed is the last one, then lowers ``n`` to 1 while raising
-``s`` by as much (Hypothesis's pass for pairs of integers), which keeps that seed.
-The replay blob holds ``n`` and ``s``, so it replays exactly. But the failing
-case itself is not simplified: a seed is shrunk only to a smaller seed that also
-fails, not towards a smaller shape or a plainer dtype. With a batch of 1
-(``cpconf run``) the structured strategy is always used, so ordinary runs keep the
-best shrinking. A shrunk fuzz example notes the cases it built (their reprs).
+The trade-off. Case ``k`` of a batch is a function of ``s`` and ``k``, not of ``k``
+alone, so a failure shrinks to the shortest batch that fails: the shrinker lowers
+``n`` until the failing case is the last one, the cases before it having passed.
+The report notes that case (its repr) as the failing one; the replay blob holds
+``n`` and ``s``, so it replays exactly, the passing cases before it included (which
+also reproduces a failure that needs calls before it). The failing case itself is
+not simplified: ``s`` is shrunk only to a smaller seed whose batch also fails, not
+towards a smaller shape or a plainer dtype. With a batch of 1 (``cpconf run``) the
+structured strategy is always used, so ordinary runs keep the best shrinking.
 """
 
 from __future__ import annotations
 
 import functools
 import random
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from hypothesis import note
 from hypothesis import strategies as st
-from hypothesis.control import should_note
+from hypothesis.control import cleanup, should_note
 
 T = TypeVar("T")
 
@@ -51,8 +55,8 @@ def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
                recipe: Callable[[random.Random], T] | None = None) -> Iterator[T]:
     """Draw ``1..batch`` cases from ``cases`` (exactly one when ``batch`` is 1).
 
-    With ``batch > 1`` and a ``recipe``, draw ``1..batch`` seeds instead and build
-    each case as ``recipe(random.Random(seed))`` (same kind of case, far cheaper), one at
+    With ``batch > 1`` and a ``recipe``, draw a count and a stream seed instead and build
+    the cases with ``recipe`` from that one stream (same kind of case, far cheaper), one at
     a time as the property asks for the next: a case is checked and dropped before the
     next one is built, so no batch of cases outlives a young garbage collection (kept
     all at once, they would reach the oldest generation and make every full collection
@@ -64,13 +68,8 @@ def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
         return iter((data.draw(cases, label="case"),))
     if recipe is not None:
         count = data.draw(_counts(batch), label="cases")
-        first = data.draw(_FIRST_SEED, label="first seed")
-        seeds = range(first, first + count)
-        if should_note():  # the final (minimal) example: show the cases, not only seeds
-            built = list(_built(recipe, seeds))
-            note("cases built from the seeds: " + "; ".join(repr(case) for case in built))
-            return iter(built)
-        return _built(recipe, seeds)
+        seed = data.draw(_STREAM_SEED, label="stream seed")
+        return _built(recipe, random.Random(seed), count, noting=should_note())
     # A structured case costs Hypothesis about as much to draw as to check, so longer lists
     # gain no throughput, only slower shrinking.
     drawn = data.draw(_batch_of(cases, min(batch, STRUCTURED_BATCH_LIMIT)), label="cases")
@@ -78,27 +77,43 @@ def draw_cases(data: st.DataObject, cases: st.SearchStrategy[T], batch: int,
     return iter(drawn)
 
 
-def _built(recipe: Callable[[random.Random], T], seeds: range) -> Iterator[T]:
-    """``recipe(Random(seed))`` for each seed, built when asked for and counted as handed out.
+def _built(recipe: Callable[[random.Random], T], rng: random.Random, count: int, *,
+           noting: bool) -> Iterator[T]:
+    """``count`` cases ``recipe(rng)``, built when asked for and counted as handed out.
 
-    One generator, reseeded per case: the same stream as a new ``Random(seed)``, without
-    making one (a recipe is done with its generator when it returns its case)."""
-    rng = random.Random()
-    for seed in seeds:
-        rng.seed(seed)
+    ``noting`` (the final, minimal example): the case in hand when the example fails is
+    added to the error's notes as the failing case (the last one, once the batch is
+    shrunk). Hypothesis runs an example's cleanups as it ends, while its error is being
+    handled but after ``note()`` has closed."""
+    in_hand: list[tuple[int, T]] = []
+    if noting:
+        cleanup(lambda: _note_failing_case(in_hand, count))
+    for number in range(1, count + 1):
         case = recipe(rng)
         CaseCounter.drawn += 1
+        if noting:
+            in_hand[:] = [(number, case)]
         yield case
 
 
-_FIRST_SEED = st.integers(0, 2**48)
+def _note_failing_case(in_hand: list[tuple[int, Any]], count: int) -> None:
+    error = sys.exc_info()[1]
+    if error is None or not in_hand:
+        return
+    number, case = in_hand[0]
+    error.add_note(f"failing case (case {number} of {count} built from the stream seed; "
+                   f"the cases before it passed): {case!r}")
+
+
+_STREAM_SEED = st.integers(0, 2**48)
 
 
 @functools.cache
 def _counts(batch: int) -> st.SearchStrategy[int]:
     """1..batch, full about half the time: Hypothesis favours small integers, and a short
     batch spends the per-example overhead on few cases. One index choice, monotone in the
-    count where it is below ``batch``, so a failure still shrinks to one case."""
+    count where it is below ``batch``, so a failing batch still shrinks to the case that
+    fails."""
     return st.sampled_from(tuple(range(1, batch + 1)) + (batch,) * batch)
 
 

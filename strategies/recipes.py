@@ -3,8 +3,8 @@
 Fuzz mode (``--cp-batch N > 1``) spends most of its time in Hypothesis drawing the
 many primitive choices of a structured case. A *recipe* is a plain function
 ``recipe(rng) -> case`` that makes those choices with ``rng`` instead; a property hands
-one to :func:`conformance.batch.draw_cases`, which then only draws one integer seed per
-case. The helpers here mirror the strategies choice for choice, so a recipe covers what
+one to :func:`conformance.batch.draw_cases`, which then only draws a count and one stream
+seed per batch of cases. The helpers here mirror the strategies choice for choice, so a recipe covers what
 the strategy covers (P-, C- and G-clauses):
 
 * shapes: rank 0..8 with low and high ranks both common, a zero extent in about one
@@ -15,8 +15,9 @@ the strategy covers (P-, C- and G-clauses):
   half the time; each element picked from the pool with ``rng`` and the storage filled
   from that list by :func:`source_from_patterns` (:func:`build_source`'s layouts).
 
-What recipes give up is shrinking inside a case: a failing seed stays that seed. The
-list of seeds still shrinks to one case, and a replay blob holds the seeds.
+What recipes give up is shrinking inside a case: a failing case stays that case. A failing
+batch still shrinks to the shortest one that ends on it, and a replay blob holds its count
+and stream seed.
 """
 
 from __future__ import annotations

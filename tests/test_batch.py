@@ -1,4 +1,5 @@
-"""Seeded recipes in fuzz batches (``--cp-batch N``): variety, and shrinking to one case."""
+"""Seeded recipes in fuzz batches (``--cp-batch N``): variety, and shrinking to the failing
+case."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.batch import CaseCounter, draw_cases
+from conformance.loader import load_all
 from conformance.properties._cases import take_over_recipe
-from conformance.properties.test_gradient import backward_recipe
+from conformance.properties.test_gradient import backward_recipe, check_gradient_identity
 from strategies import LAYOUTS, special_bit_patterns, supported_dtypes
 from strategies.bitwise import to_bits
 from strategies.recipes import source_recipe, value_pool
@@ -117,11 +119,8 @@ def test_recipe_cases_are_built_one_at_a_time() -> None:
 BROKEN = "conformance.mutants.g1_non_contiguous_sign_lost"
 
 
-_BUILT_SOURCE = re.compile(r"Source\(layout='\w+', shape=\(([\d, ]*)\), stride=\(([\d, ]*)\)")
-
-
-def _dims(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(",") if part.strip())
+_FAILING_CASE = re.compile(r"failing case \(case (\d+) of (\d+) built from the stream seed; "
+                           r"the cases before it passed\): (.*)")
 
 
 GC_RECORDER = """
@@ -142,8 +141,10 @@ def pytest_unconfigure(config):
 
 
 @pytest.mark.process
-def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
-    """A failing fuzz batch of recipe-built cases is reported with a single case (G-1).
+def test_failing_batch_shrinks_to_its_failing_case(tmp_path: Path) -> None:
+    """A failing fuzz batch of recipe-built cases shrinks until the failing case is its last,
+    and the report notes that case (G-1); its stream seed rebuilds the same cases, the ones
+    before it passing.
 
     The seed is pinned so the run is repeatable; the assertions hold for any seed, since every
     bug Hypothesis reports must be one the broken implementation really has. The same run
@@ -165,16 +166,23 @@ def test_failing_batch_shrinks_to_one_case(tmp_path: Path) -> None:
     row = next(row for row in rows if row["id"] == "G-1")
     assert row["status"] == "fail", row
     example = row["example"]
-    # Hypothesis may report more than one distinct bug; each must be shrunk to one case.
-    built_lines = [line for line in example.splitlines() if "cases built from the seeds" in line]
-    assert built_lines and example.count("Draw 1 (cases): ") == len(built_lines), example
-    assert example.count("Draw 1 (cases): 1\n") == len(built_lines), example
-    for built in built_lines:
-        assert built.count("TakeOver(") == 1, example
-        # The broken path only runs for non-contiguous sources.
-        found = _BUILT_SOURCE.search(built)
-        assert found is not None, built
-        shape, stride = _dims(found.group(1)), _dims(found.group(2))
-        assert not torch.empty_strided(shape, stride, device="meta").is_contiguous(), built
+    # Hypothesis may report more than one distinct bug; each must end on its failing case.
+    failing = _FAILING_CASE.findall(example)
+    counts = [int(count) for count in re.findall(r"Draw 1 \(cases\): (\d+)", example)]
+    seeds = [int(seed) for seed in re.findall(r"Draw 2 \(stream seed\): (\d+)", example)]
+    assert failing and len(counts) == len(seeds) == len(failing), example
+    recipe = backward_recipe(("cpu",))
+    broken = load_all([BROKEN])[0]
+    for (number, of, noted), count, seed in zip(failing, counts, seeds, strict=True):
+        assert int(number) == int(of) == count, example
+        rng = random.Random(seed)
+        rebuilt = [recipe(rng) for _ in range(count)]
+        assert repr(rebuilt[-1]) == noted, (noted, rebuilt[-1])
+        # The cases before it pass under the broken implementation, the noted one fails (a
+        # violation, or an error of the implementation's, which fails the clause as well).
+        for case in rebuilt[:-1]:
+            check_gradient_identity(broken, case)
+        with pytest.raises(Exception):  # noqa: B017
+            check_gradient_identity(broken, rebuilt[-1])
     frozen = json.loads((tmp_path / "gc.json").read_text())
     assert frozen["during the test"] > 0 and frozen["after the session"] == 0, frozen
