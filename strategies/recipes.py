@@ -4,8 +4,8 @@ Fuzz mode (``--cp-batch N > 1``) spends most of its time in Hypothesis drawing t
 many primitive choices of a structured case. A *recipe* is a plain function
 ``recipe(rng) -> case`` that makes those choices with ``rng`` instead; a property hands
 one to :func:`conformance.batch.draw_cases`, which then only draws a count and one stream
-seed per batch of cases. The helpers here mirror the strategies choice for choice, so a recipe covers what
-the strategy covers (P-, C- and G-clauses):
+seed per batch of cases. The helpers here mirror the strategies choice for choice, so a
+recipe covers what the strategy covers (P-, C- and G-clauses):
 
 * shapes: rank 0..8 with low and high ranks both common, a zero extent in about one
   shape of rank >= 1 in four, non-zero extents within ``max_elements``;
