@@ -17,7 +17,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.batch import CaseCounter, draw_cases
+from conformance.batch import BUILT_AHEAD, CaseCounter, draw_cases
 from conformance.loader import load_all
 from conformance.properties._cases import take_over_recipe
 from conformance.properties.test_gradient import backward_recipe, check_gradient_identity
@@ -88,32 +88,40 @@ def test_source_recipe_fills_large_shapes_with_the_generator() -> None:
     assert 1 <= len(patterns) <= 8
 
 
-def test_recipe_cases_are_built_one_at_a_time() -> None:
-    """With a recipe, draw_cases draws its two integers at once and builds each case only
-    when the property asks for it (a batch never lives all at once); every case handed
-    out is counted."""
+def test_recipe_cases_are_built_a_chunk_ahead() -> None:
+    """With a recipe, draw_cases draws its two integers at once and builds cases only when
+    the property asks for them, at most BUILT_AHEAD ahead of it (a batch never lives all
+    at once), in stream order; every case handed out is counted."""
     built: list[int] = []
 
     def recipe(rng: random.Random) -> int:
-        built.append(rng.getrandbits(8))
+        built.append(rng.getrandbits(16))
         return built[-1]
 
     seen: list[tuple[int, int]] = []
+    batch = 3 * BUILT_AHEAD
 
     @given(st.data())
-    @settings(max_examples=5, database=None, deadline=None)
+    @settings(max_examples=10, database=None, deadline=None, derandomize=True)
     def check(data: st.DataObject) -> None:
         before = CaseCounter.drawn
         built.clear()
-        cases = draw_cases(data, st.integers(), 8, recipe)
+        cases = draw_cases(data, st.integers(), batch, recipe)
         assert built == []
+        ahead = []
         for number, case in enumerate(cases, start=1):
-            assert len(built) == number and case == built[-1]
+            assert case == built[number - 1]
             assert CaseCounter.drawn - before == number
-        seen.append((len(built), CaseCounter.drawn - before))
+            ahead.append(len(built))
+        count = len(built)
+        chunks = [min(count, -(-number // BUILT_AHEAD) * BUILT_AHEAD)
+                  for number in range(1, count + 1)]
+        assert ahead == chunks, (ahead, chunks)
+        seen.append((count, CaseCounter.drawn - before))
 
     check()
-    assert seen and all(1 <= count <= 8 and counted == count for count, counted in seen), seen
+    assert any(count > BUILT_AHEAD for count, _ in seen), seen
+    assert all(1 <= count <= batch and counted == count for count, counted in seen), seen
 
 
 def test_recipe_batches_are_mostly_full() -> None:
