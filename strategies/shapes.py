@@ -86,7 +86,7 @@ def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
-def numel(shape: Shape) -> int:
+def numel(shape: Sequence[int]) -> int:
     """The number of elements of ``shape``."""
     return math.prod(shape)  # one C call: a seeded recipe asks twice per case
 

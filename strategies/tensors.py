@@ -26,6 +26,7 @@ On ``meta`` there are no values: the tensor carries the layout's metadata only.
 from __future__ import annotations
 
 import array
+import ctypes
 import functools
 import itertools
 import warnings
@@ -230,16 +231,50 @@ def _applicable(rank: int, empty: bool, not_all_ones: bool) -> tuple[str, ...]:
     return tuple(layout for layout in LAYOUTS if ok[layout])
 
 
-def _stored_shape(layout: str, shape: Shape, choice: int) -> Shape:
-    """The shape of the contiguous buffer (after any offset) that a layout is cut from."""
-    stored = list(shape)
-    if layout == "sliced":
-        dim = choice % len(shape)
+def _geometry(shape: Shape, layout: str, choice: int) -> tuple[int, tuple[int, ...], int]:
+    """``(elements, strides, offset)`` of ``layout`` for ``shape``: the tensor is the view
+    ``as_strided(shape, strides, offset)`` of a flat storage of ``elements`` elements.
+
+    The same tensors as cutting a contiguous buffer with torch's view ops (a transpose, a
+    permutation, a step-2 slice, an expansion, a channels-last copy), worked out here so
+    that a source costs one allocation and one copy of its bits whatever its layout.
+    """
+    rank = len(shape)
+    if layout == "offset":  # contiguous, starting 1..3 elements into its storage
+        offset = 1 + choice % 3
+        return numel(shape) + offset, contiguous_strides(shape), offset
+    if layout == "transposed":  # the last two dims swapped in memory
+        strides = list(contiguous_strides((*shape[:-2], shape[-1], shape[-2])))
+        strides[-1], strides[-2] = strides[-2], strides[-1]
+        return numel(shape), tuple(strides), 0
+    if layout == "permuted":  # dim ``perm[k]`` is the ``k``-th outermost in memory
+        perm = _permutation(shape, choice)
+        in_memory = contiguous_strides(tuple(shape[dim] for dim in perm))
+        strides = [0] * rank
+        for position, dim in enumerate(perm):
+            strides[dim] = in_memory[position]
+        return numel(shape), tuple(strides), 0
+    if layout == "sliced":  # every other element of a buffer twice as long along one dim
+        dim = choice % rank
+        stored = list(shape)
         stored[dim] = 2 * shape[dim] - 1 if shape[dim] else 0
-    elif layout == "expanded":
+        strides = list(contiguous_strides(stored))
+        strides[dim] *= 2
+        return numel(stored), tuple(strides), 0
+    if layout == "expanded":  # one dim (of extent other than 1) stored once, stride 0
         candidates = [dim for dim, extent in enumerate(shape) if extent != 1]
-        stored[candidates[choice % len(candidates)]] = 1
-    return tuple(stored)
+        dim = candidates[choice % len(candidates)]
+        stored = list(shape)
+        stored[dim] = 1
+        strides = list(contiguous_strides(stored))
+        strides[dim] = 0
+        return numel(stored), tuple(strides), 0
+    if layout == "channels_last":  # NHWC in memory, torch's strides (raw extents, zeros too)
+        _, channels, height, width = shape
+        return numel(shape), (channels * width * height, 1, channels * width, channels), 0
+    if layout in ("contiguous", "zero_numel"):
+        return numel(shape), contiguous_strides(shape), 0
+    raise ValueError(f"unknown layout {layout!r}")
 
 
 def build_source(
@@ -299,9 +334,7 @@ def _from_patterns(
     if not bits:
         return torch.empty(numel, dtype=dtype)
     packed = array.array(_ARRAY_CODES[component_dtype(dtype).itemsize], bits)
-    # frombuffer shares the array's memory, which cannot be resized: the clone is an
-    # ordinary storage, as build_source's.
-    return torch.frombuffer(packed, dtype=dtype).clone()
+    return torch.frombuffer(packed, dtype=dtype)  # the array's memory: _cut copies it out
 
 
 def _cut(
@@ -312,21 +345,15 @@ def _cut(
     choice: int,
     fill: Callable[[int], torch.Tensor],
 ) -> Source:
-    """Cut ``layout`` out of a flat storage that ``fill(count)`` makes on the CPU (any offset
-    included); on ``meta`` the storage is empty."""
+    """Build ``layout`` (:func:`_geometry`) over a storage whose bits ``fill(count)`` gives
+    as a flat, contiguous CPU tensor (any offset included); on ``meta`` there are no bits."""
     if layout not in applicable_layouts(shape):
         raise ValueError(f"layout {layout!r} does not apply to shape {shape}")
-    where = _device(device)
-    offset = 1 + choice % 3 if layout == "offset" else 0
-    stored = _stored_shape(layout, shape, choice)
     if dtype != torch.complex32:
-        flat = _flat(numel(stored) + offset, dtype, where, fill)
-        return Source(_shape_into(flat, offset, stored, shape, layout, choice), layout)
+        return Source(_laid_out(shape, dtype, _device(device), choice, layout, fill), layout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex32 is "experimental"
-        flat = _flat(numel(stored) + offset, dtype, where, fill)
-        tensor = _shape_into(flat, offset, stored, shape, layout, choice)
-    return Source(tensor, layout)
+        return Source(_laid_out(shape, dtype, _device(device), choice, layout, fill), layout)
 
 
 @functools.lru_cache(maxsize=64)
@@ -337,45 +364,36 @@ def _device(device: str | torch.device) -> tuple[torch.device, str]:
     return made, made.type
 
 
-def _flat(
-    numel: int, dtype: torch.dtype, device: tuple[torch.device, str],
-    fill: Callable[[int], torch.Tensor],
-) -> torch.Tensor:
+def _laid_out(shape: Shape, dtype: torch.dtype, device: tuple[torch.device, str], choice: int,
+              layout: str, fill: Callable[[int], torch.Tensor]) -> torch.Tensor:
+    elements, strides, offset = _geometry(shape, layout, choice)
     where, kind = device
+    # empty_strided allocates what the strides reach: the whole storage, unless it starts
+    # at an offset or a zero extent hides the elements of an expanded dim
+    exact = offset == 0 and (elements == 0 or 0 not in shape)
     if kind == "meta":
-        return torch.empty(numel, dtype=dtype, device=where)
-    filled = fill(numel)
-    return filled if kind == "cpu" else filled.to(where)
-
-
-def _shape_into(flat: torch.Tensor, offset: int, stored: Shape, shape: Shape, layout: str,
-                choice: int) -> torch.Tensor:
-    """Turn the flat buffer (``stored``'s elements after ``offset`` ones) into a tensor of
-    ``shape`` in ``layout``: each layout one view of ``flat`` and at most one more step."""
-    rank = len(shape)
-    if layout == "offset":  # the contiguous view that starts ``offset`` elements in
-        return flat.as_strided(stored, contiguous_strides(stored), offset)
-    if layout == "transposed":
-        swapped = (*shape[:-2], shape[-1], shape[-2])
-        return flat.view(swapped).transpose(-1, -2)
-    if layout == "permuted":
-        perm = _permutation(shape, choice)
-        inverse = [0] * rank
-        for position, dim in enumerate(perm):
-            inverse[dim] = position
-        return flat.view(tuple(shape[dim] for dim in perm)).permute(inverse)
-    buffer = flat.view(stored)
-    if layout in ("contiguous", "zero_numel"):
-        return buffer
-    if layout == "sliced":
-        index: list[slice] = [slice(None)] * rank
-        index[choice % rank] = slice(None, None, 2)
-        return buffer[tuple(index)]
-    if layout == "expanded":
-        return buffer.expand(shape)
-    if layout == "channels_last":
-        return buffer.contiguous(memory_format=torch.channels_last)
-    raise ValueError(f"unknown layout {layout!r}")
+        if exact:
+            return torch.empty_strided(shape, strides, dtype=dtype, device=where)
+        return torch.empty(elements, dtype=dtype, device=where).as_strided(shape, strides,
+                                                                            offset)
+    bits = fill(elements)
+    if bits.numel() != elements or not bits.is_contiguous():  # memmove reads exactly that
+        raise ValueError(f"a fill gave {bits.numel()} elements, not {elements} contiguous ones")
+    if kind != "cpu":
+        return bits.to(where).as_strided(shape, strides, offset)
+    # One allocation (already in the layout where it can be) and one copy of the bits in
+    # storage order: no view op, no intermediate storage (a recipe builds tens of thousands).
+    if exact:
+        tensor = torch.empty_strided(shape, strides, dtype=dtype)
+    else:
+        tensor = torch.empty(elements, dtype=dtype)
+    size = elements * dtype.itemsize
+    if tensor.untyped_storage().nbytes() != size:  # never write past the allocation
+        raise RuntimeError(f"{layout} {shape}: storage of {tensor.untyped_storage().nbytes()} "
+                           f"bytes, expected {size}")
+    if size:
+        ctypes.memmove(tensor.data_ptr(), bits.data_ptr(), size)
+    return tensor if exact else tensor.as_strided(shape, strides, offset)
 
 
 def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:

@@ -24,6 +24,7 @@ from strategies.tensors import (
     special_bit_patterns,
     upstream_gradients,
 )
+from strategies.tensors import _permutation as _permutation
 from tests.sampling import sample
 
 FLOAT_FORMATS = {  # dtype -> (exponent bits, mantissa bits)
@@ -284,6 +285,68 @@ def test_source_from_patterns_has_build_sources_layouts(dtype: torch.dtype) -> N
                                   lambda count: [1] * count).tensor
     tensor.untyped_storage().resize_(0)  # build_source's storages can be resized too
     assert tensor.untyped_storage().nbytes() == 0
+
+
+def cut_with_view_ops(flat: torch.Tensor, shape: tuple[int, ...], layout: str,
+                      choice: int) -> torch.Tensor:
+    """The oracle: ``layout`` cut out of the contiguous storage ``flat`` with torch's own view
+    ops (and, for channels-last, its own copy), as the layouts are described."""
+    rank = len(shape)
+    if layout == "offset":
+        offset = 1 + choice % 3
+        return flat[offset:].view(shape)
+    if layout == "transposed":
+        return flat.view(*shape[:-2], shape[-1], shape[-2]).transpose(-1, -2)
+    if layout == "permuted":
+        perm = _permutation(shape, choice)  # which permutation is the strategy's choice
+        return flat.view([shape[dim] for dim in perm]).permute(
+            [perm.index(dim) for dim in range(rank)])
+    if layout == "sliced":
+        dim = choice % rank
+        stored = list(shape)
+        stored[dim] = 2 * shape[dim] - 1 if shape[dim] else 0
+        index = [slice(None)] * rank
+        index[dim] = slice(None, None, 2)
+        return flat.view(stored)[tuple(index)]
+    if layout == "expanded":
+        dims = [dim for dim, extent in enumerate(shape) if extent != 1]
+        stored = list(shape)
+        stored[dims[choice % len(dims)]] = 1
+        return flat.view(stored).expand(shape)
+    if layout == "channels_last":
+        return flat.view(shape).clone(memory_format=torch.channels_last)
+    return flat.view(shape)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.complex64, torch.bool], ids=str)
+def test_layouts_equal_torchs_own_view_ops(dtype: torch.dtype) -> None:
+    """Each layout's shape, strides, offset, storage size and values (in index order) are
+    those torch's view ops give when cutting the same storage (the strides are worked out
+    arithmetically, so the arithmetic is checked against torch here)."""
+    shapes_tried = [(), (0,), (1,), (5,), (2, 3), (3, 1), (1, 4), (0, 3), (2, 0), (2, 3, 4),
+                    (3, 1, 2), (2, 1, 1, 3), (2, 3, 2, 2), (3, 1, 4, 2), (0, 3, 2, 1),
+                    (5, 0, 7, 1), (1, 2, 1, 3, 1, 2), (2, 3, 1, 2, 2, 1, 2, 1)]
+    checked = 0
+    for shape in shapes_tried:
+        for layout in applicable_layouts(shape):
+            for choice in range(6):
+                made = build_source(shape, dtype, "cpu", layout, pool=(0, 1, 2, 3) if dtype !=
+                                    torch.bool else (0, 1), seed=choice, choice=choice).tensor
+                storage = made.untyped_storage()
+                flat = torch.empty(0, dtype=dtype).set_(
+                    storage, 0, (storage.nbytes() // dtype.itemsize,))
+                if layout == "channels_last":  # torch copies: its storage holds NCHW order
+                    flat = made.contiguous().reshape(-1)
+                    expected = cut_with_view_ops(flat, shape, layout, choice)
+                    assert made.stride() == expected.stride(), (shape, choice)
+                else:
+                    expected = cut_with_view_ops(flat, shape, layout, choice)
+                    assert (made.stride(), made.storage_offset()) == (
+                        expected.stride(), expected.storage_offset()), (shape, layout, choice)
+                assert made.shape == expected.shape
+                assert first_bitwise_difference(made, expected) is None
+                checked += 1
+    assert checked > 300
 
 
 @pytest.mark.parametrize("dtype", PATTERN_DTYPES, ids=str)
