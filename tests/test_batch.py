@@ -191,8 +191,9 @@ def test_failing_batch_shrinks_to_its_failing_case(tmp_path: Path) -> None:
     example = row["example"]
     # Hypothesis may report more than one distinct bug; each must end on its failing case.
     failing = _FAILING_CASE.findall(example)
-    counts = [int(count) for count in re.findall(r"Draw 1 \(cases\): (\d+)", example)]
-    seeds = [int(seed) for seed in re.findall(r"Draw 2 \(stream seed\): (\d+)", example)]
+    # Hypothesis writes large integers with underscores (60_238_200), which int() reads
+    counts = [int(count) for count in re.findall(r"Draw 1 \(cases\): ([\d_]+)", example)]
+    seeds = [int(seed) for seed in re.findall(r"Draw 2 \(stream seed\): ([\d_]+)", example)]
     assert failing and len(counts) == len(seeds) == len(failing), example
     recipe = backward_recipe(("cpu",))
     broken = load_all([BROKEN])[0]
