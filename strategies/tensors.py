@@ -26,11 +26,12 @@ On ``meta`` there are no values: the tensor carries the layout's metadata only.
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
 import functools
 import itertools
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -55,6 +56,7 @@ __all__ = [
     "Source",
     "applicable_layouts",
     "build_source",
+    "column_major_strides",
     "component_dtype",
     "layout_shapes",
     "source_from_patterns",
@@ -212,8 +214,8 @@ def applicable_layouts(shape: Shape) -> tuple[str, ...]:
     """The layouts in :data:`LAYOUTS` that a tensor of ``shape`` can be built in."""
     # The answer depends on three facts of the shape, not on its extents: cached on those
     # (a seeded recipe makes tens of thousands of distinct shapes, too many for a cache).
-    extents = tuple(map(int, shape))
-    return _applicable(len(extents), 0 in extents, extents.count(1) != len(extents))
+    rank = len(shape)
+    return _applicable(rank, 0 in shape, shape.count(1) != rank)
 
 
 @functools.lru_cache(maxsize=64)
@@ -231,6 +233,14 @@ def _applicable(rank: int, empty: bool, not_all_ones: bool) -> tuple[str, ...]:
     return tuple(layout for layout in LAYOUTS if ok[layout])
 
 
+def column_major_strides(shape: Shape) -> tuple[int, ...]:
+    """The strides of a dense tensor of ``shape`` (rank >= 2) whose last two dims are
+    swapped in memory: the ``transposed`` layout."""
+    strides = list(contiguous_strides((*shape[:-2], shape[-1], shape[-2])))
+    strides[-1], strides[-2] = strides[-2], strides[-1]
+    return tuple(strides)
+
+
 def _geometry(shape: Shape, layout: str, choice: int) -> tuple[int, tuple[int, ...], int]:
     """``(elements, strides, offset)`` of ``layout`` for ``shape``: the tensor is the view
     ``as_strided(shape, strides, offset)`` of a flat storage of ``elements`` elements.
@@ -243,10 +253,8 @@ def _geometry(shape: Shape, layout: str, choice: int) -> tuple[int, tuple[int, .
     if layout == "offset":  # contiguous, starting 1..3 elements into its storage
         offset = 1 + choice % 3
         return numel(shape) + offset, contiguous_strides(shape), offset
-    if layout == "transposed":  # the last two dims swapped in memory
-        strides = list(contiguous_strides((*shape[:-2], shape[-1], shape[-2])))
-        strides[-1], strides[-2] = strides[-2], strides[-1]
-        return numel(shape), tuple(strides), 0
+    if layout == "transposed":
+        return numel(shape), column_major_strides(shape), 0
     if layout == "permuted":  # dim ``perm[k]`` is the ``k``-th outermost in memory
         perm = _permutation(shape, choice)
         in_memory = contiguous_strides(tuple(shape[dim] for dim in perm))
@@ -288,8 +296,16 @@ def build_source(
     choice: int = 0,
 ) -> Source:
     """Build a :class:`Source` deterministically (``choice`` picks the dim or permutation)."""
-    return _cut(shape, dtype, device, layout, choice,
-                lambda count: _filled(count, dtype, pool, seed))
+    _check_applies(layout, shape)
+    elements, strides, offset = _geometry(shape, layout, choice)
+    where, kind = _device(device)
+    with _quiet(dtype):
+        if kind == "meta":
+            return Source(_allocated(shape, dtype, where, kind, elements, strides, offset),
+                          layout)
+        tensor = _allocated(shape, dtype, where, kind, elements, strides, offset,
+                            _filled(elements, dtype, pool, seed))
+    return Source(tensor, layout)
 
 
 LIST_FILL_LIMIT = 4096
@@ -311,49 +327,51 @@ def source_from_patterns(
     bit pattern of each of the ``count`` components of the storage (two per complex
     element), in storage order. Not called on ``meta``.
 
-    The cheap fill for many small tensors (the seeded recipes): one torch call for the
-    list, where the generator fill of :func:`build_source` makes several.
+    The cheap fill for many small tensors (the seeded recipes): the list is packed into an
+    ``array`` and copied into the storage as it is, where the generator fill of
+    :func:`build_source` makes several torch calls.
     """
-    return _cut(shape, dtype, device, layout, choice,
-                lambda count: _from_patterns(patterns, count, dtype))
+    _check_applies(layout, shape)
+    elements, strides, offset = _geometry(shape, layout, choice)
+    where, kind = _device(device)
+    if kind == "meta":
+        with _quiet(dtype):
+            return Source(_allocated(shape, dtype, where, kind, elements, strides, offset),
+                          layout)
+    components = elements * 2 if dtype.is_complex else elements
+    bits = patterns(components)
+    if len(bits) != components:
+        raise ValueError(f"a storage of {elements} {dtype} elements needs {components} bit "
+                         f"patterns, got {len(bits)}")
+    packed = array.array(_ARRAY_CODES[component_dtype(dtype).itemsize], bits)
+    with _quiet(dtype):
+        return Source(_allocated(shape, dtype, where, kind, elements, strides, offset, packed),
+                      layout)
 
 
 _ARRAY_CODES = {array.array(code).itemsize: code for code in ("Q", "I", "H", "B")}
 """An unsigned ``array`` type code per width in bytes."""
 
 
-def _from_patterns(
-    patterns: Callable[[int], Sequence[int]], numel: int, dtype: torch.dtype
-) -> torch.Tensor:
-    """A flat CPU tensor of ``numel`` elements of ``dtype``, bits from ``patterns``."""
-    components = numel * 2 if dtype.is_complex else numel
-    bits = patterns(components)
-    if len(bits) != components:
-        raise ValueError(f"a storage of {numel} {dtype} elements needs {components} bit "
-                         f"patterns, got {len(bits)}")
-    if not bits:
-        return torch.empty(numel, dtype=dtype)
-    packed = array.array(_ARRAY_CODES[component_dtype(dtype).itemsize], bits)
-    return torch.frombuffer(packed, dtype=dtype)  # the array's memory: _cut copies it out
-
-
-def _cut(
-    shape: Shape,
-    dtype: torch.dtype,
-    device: str | torch.device,
-    layout: str,
-    choice: int,
-    fill: Callable[[int], torch.Tensor],
-) -> Source:
-    """Build ``layout`` (:func:`_geometry`) over a storage whose bits ``fill(count)`` gives
-    as a flat, contiguous CPU tensor (any offset included); on ``meta`` there are no bits."""
+def _check_applies(layout: str, shape: Shape) -> None:
     if layout not in applicable_layouts(shape):
         raise ValueError(f"layout {layout!r} does not apply to shape {shape}")
-    if dtype != torch.complex32:
-        return Source(_laid_out(shape, dtype, _device(device), choice, layout, fill), layout)
+
+
+def _quiet(dtype: torch.dtype) -> contextlib.AbstractContextManager[None]:
+    """Silence torch's "complex32 is experimental" warnings while building a complex32
+    tensor, and nothing else (entering ``catch_warnings`` costs more than a small tensor)."""
+    return _silenced() if dtype is torch.complex32 else _UNCHANGED
+
+
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # complex32 is "experimental"
-        return Source(_laid_out(shape, dtype, _device(device), choice, layout, fill), layout)
+        warnings.simplefilter("ignore")
+        yield
+
+
+_UNCHANGED = contextlib.nullcontext()
 
 
 @functools.lru_cache(maxsize=64)
@@ -364,10 +382,12 @@ def _device(device: str | torch.device) -> tuple[torch.device, str]:
     return made, made.type
 
 
-def _laid_out(shape: Shape, dtype: torch.dtype, device: tuple[torch.device, str], choice: int,
-              layout: str, fill: Callable[[int], torch.Tensor]) -> torch.Tensor:
-    elements, strides, offset = _geometry(shape, layout, choice)
-    where, kind = device
+def _allocated(shape: Shape, dtype: torch.dtype, where: torch.device, kind: str,
+               elements: int, strides: tuple[int, ...], offset: int,
+               bits: array.array[int] | torch.Tensor | None = None) -> torch.Tensor:
+    """The tensor of ``shape`` with ``strides`` and ``offset`` over a new storage of
+    ``elements`` elements on ``where``, holding ``bits`` (the storage's, in storage order:
+    packed in an ``array`` or a flat, contiguous CPU tensor); on ``meta`` there are none."""
     # empty_strided allocates what the strides reach: the whole storage, unless it starts
     # at an offset or a zero extent hides the elements of an expanded dim
     exact = offset == 0 and (elements == 0 or 0 not in shape)
@@ -376,11 +396,9 @@ def _laid_out(shape: Shape, dtype: torch.dtype, device: tuple[torch.device, str]
             return torch.empty_strided(shape, strides, dtype=dtype, device=where)
         return torch.empty(elements, dtype=dtype, device=where).as_strided(shape, strides,
                                                                             offset)
-    bits = fill(elements)
-    if bits.numel() != elements or not bits.is_contiguous():  # memmove reads exactly that
-        raise ValueError(f"a fill gave {bits.numel()} elements, not {elements} contiguous ones")
-    if kind != "cpu":
-        return bits.to(where).as_strided(shape, strides, offset)
+    if kind != "cpu":  # built on the CPU, copied over
+        host = _allocated((elements,), dtype, where, "cpu", elements, (1,), 0, bits)
+        return host.to(where).as_strided(shape, strides, offset)
     # One allocation (already in the layout where it can be) and one copy of the bits in
     # storage order: no view op, no intermediate storage (a recipe builds tens of thousands).
     if exact:
@@ -388,12 +406,23 @@ def _laid_out(shape: Shape, dtype: torch.dtype, device: tuple[torch.device, str]
     else:
         tensor = torch.empty(elements, dtype=dtype)
     size = elements * dtype.itemsize
-    if tensor.untyped_storage().nbytes() != size:  # never write past the allocation
-        raise RuntimeError(f"{layout} {shape}: storage of {tensor.untyped_storage().nbytes()} "
-                           f"bytes, expected {size}")
+    address, given = _buffer(bits)
+    if tensor.untyped_storage().nbytes() != size or given != size:  # never overrun either
+        raise RuntimeError(f"{shape} with strides {strides}: storage of "
+                           f"{tensor.untyped_storage().nbytes()} bytes, bits of {given}, "
+                           f"expected {size}")
     if size:
-        ctypes.memmove(tensor.data_ptr(), bits.data_ptr(), size)
+        ctypes.memmove(tensor.data_ptr(), address, size)
     return tensor if exact else tensor.as_strided(shape, strides, offset)
+
+
+def _buffer(bits: array.array[int] | torch.Tensor | None) -> tuple[int, int]:
+    """The address and size in bytes of ``bits`` (a contiguous tensor's, an array's)."""
+    if isinstance(bits, array.array):
+        return bits.buffer_info()[0], len(bits) * bits.itemsize
+    if isinstance(bits, torch.Tensor) and bits.is_contiguous() and bits.device.type == "cpu":
+        return bits.data_ptr(), bits.numel() * bits.element_size()
+    return 0, 0
 
 
 def _permutation(shape: Shape, choice: int) -> tuple[int, ...]:
