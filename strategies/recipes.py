@@ -45,6 +45,7 @@ from strategies.tensors import (
     Source,
     applicable_layouts,
     build_source,
+    column_major_strides,
     component_dtype,
     layout_shapes,
     source_from_patterns,
@@ -161,12 +162,19 @@ def source_recipe(
 
 
 def _picker(rng: random.Random, pool: tuple[int, ...]) -> Callable[[int], list[int]]:
-    """``count -> count`` patterns of ``pool``, each picked with ``rng``."""
+    """``count -> count`` patterns of ``pool``, each picked with ``rng``: one random byte per
+    pick, turned into an index by a table (C-level work, not a Python draw per element;
+    256 is no multiple of 3, 5, 6 or 7, so those pools favour their first patterns by
+    less than 1%)."""
     if len(pool) == 1:
         only = pool[0]
         return lambda count: [only] * count
-    size, uniform = len(pool), rng.random
-    return lambda count: [pool[floor(uniform() * size)] for _ in range(count)]
+    indices = _INDEX_TABLES[len(pool)]
+    return lambda count: [pool[index] for index in rng.randbytes(count).translate(indices)]
+
+
+_INDEX_TABLES = {size: bytes(byte % size for byte in range(256)) for size in range(1, 9)}
+"""Per pool size (1..8, :func:`value_pool`), the table from a random byte to an index."""
 
 
 def upstream_recipe(
@@ -199,7 +207,7 @@ def rearranged_recipe(rng: random.Random, like: torch.Tensor) -> torch.Tensor:
     width = source.element_size()
     if choice == 0 and width in _SAME_WIDTH_INTS:
         dim = floor(rng.random() * rank)
-        if _has_flip(source.dtype, source.device.type):
+        if _has_flip(source.dtype, source.device):
             return source.flip(dim)
         # flip has no kernel for float8, uint16..64 or complex32: flip the same bits as ints
         # (a view of any layout as ints of the element's width is a plain view)
@@ -207,16 +215,17 @@ def rearranged_recipe(rng: random.Random, like: torch.Tensor) -> torch.Tensor:
     if choice == 1:
         return source.roll(1 + floor(rng.random() * elements))
     if rank >= 2:  # the same shape, laid out column-major
-        column_major = source.transpose(-1, -2).clone(memory_format=torch.contiguous_format)
-        return column_major.transpose(-1, -2)
+        return torch.empty_strided(source.shape, column_major_strides(source.shape),
+                                   dtype=source.dtype, device=source.device).copy_(source)
     return source.clone()
 
 
 @functools.lru_cache(maxsize=128)
-def _has_flip(dtype: torch.dtype, device_type: str) -> bool:
-    """Whether ``flip`` has a kernel for ``dtype`` on this kind of device (tried once)."""
+def _has_flip(dtype: torch.dtype, device: torch.device) -> bool:
+    """Whether ``flip`` has a kernel for ``dtype`` on ``device`` (tried once; keyed on the
+    device object: reading ``device.type`` costs more than the lookup)."""
     try:
-        torch.zeros(2, dtype=dtype, device=device_type).flip(0)
+        torch.zeros(2, dtype=dtype, device=device).flip(0)
     except (RuntimeError, NotImplementedError, TypeError):
         return False
     return True

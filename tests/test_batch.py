@@ -23,7 +23,7 @@ from conformance.properties._cases import take_over_recipe
 from conformance.properties.test_gradient import backward_recipe, check_gradient_identity
 from strategies import LAYOUTS, special_bit_patterns, supported_dtypes
 from strategies.bitwise import to_bits
-from strategies.recipes import source_recipe, value_pool
+from strategies.recipes import rearranged_recipe, source_recipe, value_pool
 from strategies.tensors import LIST_FILL_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +76,26 @@ def test_source_recipe_tensors_carry_special_values_in_every_layout() -> None:
     assert set(LAYOUTS) <= set(layouts), layouts
     assert len(found & specials) >= len(specials) - 2, sorted(specials - found)
     assert found - specials  # arbitrary patterns too
+
+
+def test_rearranged_gradients_hold_the_sources_bits_in_a_storage_of_their_own() -> None:
+    """G-1's fuzz gradients: the source's own bit patterns (the same multiset), in its shape
+    and dtype, never in its storage (a backward that hands the source back must not match),
+    flipped, rolled or column-major (non-contiguous) in turn."""
+    kinds: Counter[str] = Counter()
+    for seed in range(400):
+        rng = random.Random(seed)
+        source = source_recipe(rng, "cpu", (torch.float32, torch.complex64, torch.float8_e5m2,
+                                            torch.float16)[seed % 4], max_elements=24).tensor
+        upstream = rearranged_recipe(rng, source)
+        assert (upstream.shape, upstream.dtype) == (source.shape, source.dtype)
+        if source.untyped_storage().nbytes():  # (empty storages all have address 0)
+            assert upstream.untyped_storage().data_ptr() != source.untyped_storage().data_ptr()
+        assert sorted(to_bits(upstream).reshape(-1).tolist()) == sorted(
+            to_bits(source).reshape(-1).tolist())
+        if source.dim() >= 2 and source.shape[-1] > 1 and source.shape[-2] > 1:
+            kinds["column-major" if upstream.stride()[-2] == 1 else "other"] += 1
+    assert kinds["column-major"] >= 20 and kinds["other"] >= 20, kinds
 
 
 def test_source_recipe_fills_large_shapes_with_the_generator() -> None:
