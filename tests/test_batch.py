@@ -212,8 +212,8 @@ def test_failing_batch_shrinks_to_its_failing_case(tmp_path: Path) -> None:
     # Hypothesis may report more than one distinct bug; each must end on its failing case.
     failing = _FAILING_CASE.findall(example)
     # Hypothesis writes large integers with underscores (60_238_200), which int() reads
-    counts = [int(count) for count in re.findall(r"Draw 1 \(cases\): ([\d_]+)", example)]
-    seeds = [int(seed) for seed in re.findall(r"Draw 2 \(stream seed\): ([\d_]+)", example)]
+    drawn = re.findall(r"Draw 1 \(cases, stream seed\): \(([\d_]+), ([\d_]+)\)", example)
+    counts, seeds = [int(count) for count, _ in drawn], [int(seed) for _, seed in drawn]
     assert failing and len(counts) == len(seeds) == len(failing), example
     recipe = backward_recipe(("cpu",))
     broken = load_all([BROKEN])[0]
