@@ -77,7 +77,7 @@ def to_bits(tensor: torch.Tensor) -> torch.Tensor:
 def _bit_view(tensor: torch.Tensor) -> torch.Tensor:
     """``tensor``'s bits as integers, a view in any layout: reinterpreting an element as an
     integer of its own width needs no particular strides, so nothing is copied."""
-    flat = tensor.detach()
+    flat = tensor.detach() if tensor.requires_grad else tensor  # (detach costs more than the view)
     if flat.dtype.is_complex:
         flat = torch.view_as_real(flat.resolve_conj())
     return flat.view(integer_view_dtype(tensor.dtype))
@@ -105,10 +105,9 @@ def first_bitwise_difference(a: torch.Tensor, b: torch.Tensor) -> str | None:
     """
     if a.dtype != b.dtype or a.shape != b.shape:
         return _metadata_difference(a, b)
-    device_a, device_b = a.device, b.device
-    if device_a.type == "meta" or device_b.type == "meta" or a.numel() == 0:
+    if a.is_meta or b.is_meta or a.numel() == 0:  # (is_meta: no device object to build)
         return None
-    if device_a == device_b and torch.equal(_bit_view(a), _bit_view(b)):
+    if a.device == b.device and torch.equal(_bit_view(a), _bit_view(b)):
         return None  # the common case, without copies; describe a difference below
     bits_a = to_bits(a).cpu()
     bits_b = to_bits(b).cpu()

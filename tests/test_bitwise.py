@@ -151,3 +151,16 @@ def test_every_supported_dtype_round_trips(dtype: torch.dtype) -> None:
     tensor = torch.zeros(3, dtype=dtype)
     assert bitwise_equal(tensor, tensor.clone())
     assert to_bits(tensor).dtype == integer_view_dtype(dtype)
+
+
+def test_tensors_that_require_grad_are_compared_by_their_bits() -> None:
+    """A leaf that requires grad and a non-leaf with a graph are compared by their bits (the
+    fast path skips detach for tensors that need none): equal bits are equal, a flipped
+    sign is found, and neither tensor's graph changes."""
+    leaf = torch.tensor([1.0, -0.0, float("nan")], requires_grad=True)
+    grown = leaf * 1
+    assert first_bitwise_difference(leaf, leaf.detach().clone()) is None
+    assert first_bitwise_difference(grown, leaf) is None
+    difference = first_bitwise_difference(leaf, torch.tensor([1.0, 0.0, float("nan")]))
+    assert difference is not None and "(1,)" in difference
+    assert leaf.grad_fn is None and grown.grad_fn is not None and leaf.is_leaf
