@@ -40,6 +40,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from conformance.commands.fuzz import FUZZ_BATCH
 from conformance.loader import load_all
 
 TARGET = "conformance.properties.test_gradient::test_gradient_identity"
@@ -169,8 +170,9 @@ def shared_db_scaling(minutes: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--impl", default="reference", help="reference or torch (default ref.)")
-    parser.add_argument("--batch", type=int, default=256,
-                        help="cases per example in fuzz mode (cpconf fuzz's default)")
+    parser.add_argument("--batch", type=int, default=FUZZ_BATCH,
+                        help=f"cases per example in fuzz mode (default {FUZZ_BATCH}, "
+                             "cpconf fuzz's)")
     parser.add_argument("--examples", type=int, default=300, help="examples per suite run")
     parser.add_argument("--repeat", type=int, default=3, help="alternating repetitions")
     parser.add_argument("--scaling-minutes", type=float, default=0.5,
