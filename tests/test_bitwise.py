@@ -164,3 +164,16 @@ def test_tensors_that_require_grad_are_compared_by_their_bits() -> None:
     difference = first_bitwise_difference(leaf, torch.tensor([1.0, 0.0, float("nan")]))
     assert difference is not None and "(1,)" in difference
     assert leaf.grad_fn is None and grown.grad_fn is not None and leaf.is_leaf
+
+
+def test_clone_exact_copies_every_bit_without_a_graph() -> None:
+    """The gradients the properties hand to backward are exact copies in storages of their
+    own, whether or not the original requires grad, and record no graph."""
+    from conformance.properties._tensor_facts import clone_exact
+
+    nan_payload = torch.tensor([0x7FC01234, -(2**31), 1], dtype=torch.int32).view(torch.float32)
+    for original in (nan_payload, nan_payload.clone().requires_grad_(True)):
+        copy = clone_exact(original)
+        assert first_bitwise_difference(copy, original) is None
+        assert copy.untyped_storage().data_ptr() != original.untyped_storage().data_ptr()
+        assert not copy.requires_grad and copy.grad_fn is None

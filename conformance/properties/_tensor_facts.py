@@ -88,9 +88,10 @@ def describe_placeholder(tensor: torch.Tensor) -> dict[str, object]:
 def clone_exact(tensor: torch.Tensor) -> torch.Tensor:
     """A detached copy of ``tensor`` with the same bits (copies move bits, never round).
 
-    A clone of a detached tensor records no graph, so no ``no_grad`` block is needed (entering
-    one costs more than the clone of a small tensor)."""
-    return tensor.detach().clone()
+    A clone of a tensor that does not require grad (detached first if it does) records no
+    graph, so no ``no_grad`` block is needed (entering one costs more than the clone of a
+    small tensor; so does ``detach``, skipped where there is nothing to detach from)."""
+    return (tensor.detach() if tensor.requires_grad else tensor).clone()
 
 
 @functools.lru_cache(maxsize=64)
