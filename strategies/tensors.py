@@ -299,13 +299,8 @@ def build_source(
     _check_applies(layout, shape)
     elements, strides, offset = _geometry(shape, layout, choice)
     where, kind = _device(device)
-    with _quiet(dtype):
-        if kind == "meta":
-            return Source(_allocated(shape, dtype, where, kind, elements, strides, offset),
-                          layout)
-        tensor = _allocated(shape, dtype, where, kind, elements, strides, offset,
-                            _filled(elements, dtype, pool, seed))
-    return Source(tensor, layout)
+    bits = None if kind == "meta" else _filled(elements, dtype, pool, seed)
+    return Source(_allocated(shape, dtype, where, kind, elements, strides, offset, bits), layout)
 
 
 LIST_FILL_LIMIT = 4096
@@ -335,18 +330,15 @@ def source_from_patterns(
     elements, strides, offset = _geometry(shape, layout, choice)
     where, kind = _device(device)
     if kind == "meta":
-        with _quiet(dtype):
-            return Source(_allocated(shape, dtype, where, kind, elements, strides, offset),
-                          layout)
+        return Source(_allocated(shape, dtype, where, kind, elements, strides, offset), layout)
     components = elements * 2 if dtype.is_complex else elements
     bits = patterns(components)
     if len(bits) != components:
         raise ValueError(f"a storage of {elements} {dtype} elements needs {components} bit "
                          f"patterns, got {len(bits)}")
     packed = array.array(_ARRAY_CODES[component_dtype(dtype).itemsize], bits)
-    with _quiet(dtype):
-        return Source(_allocated(shape, dtype, where, kind, elements, strides, offset, packed),
-                      layout)
+    return Source(_allocated(shape, dtype, where, kind, elements, strides, offset, packed),
+                  layout)
 
 
 _ARRAY_CODES = {array.array(code).itemsize: code for code in ("Q", "I", "H", "B")}
@@ -358,20 +350,11 @@ def _check_applies(layout: str, shape: Shape) -> None:
         raise ValueError(f"layout {layout!r} does not apply to shape {shape}")
 
 
-def _quiet(dtype: torch.dtype) -> contextlib.AbstractContextManager[None]:
-    """Silence torch's "complex32 is experimental" warnings while building a complex32
-    tensor, and nothing else (entering ``catch_warnings`` costs more than a small tensor)."""
-    return _silenced() if dtype is torch.complex32 else _UNCHANGED
-
-
 @contextlib.contextmanager
 def _silenced() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
-
-
-_UNCHANGED = contextlib.nullcontext()
 
 
 @functools.lru_cache(maxsize=64)
@@ -388,6 +371,17 @@ def _allocated(shape: Shape, dtype: torch.dtype, where: torch.device, kind: str,
     """The tensor of ``shape`` with ``strides`` and ``offset`` over a new storage of
     ``elements`` elements on ``where``, holding ``bits`` (the storage's, in storage order:
     packed in an ``array`` or a flat, contiguous CPU tensor); on ``meta`` there are none."""
+    # torch warns that complex32 is experimental; a catch_warnings block around every
+    # dtype's tensor would cost more than building a small one
+    if dtype is torch.complex32:
+        with _silenced():
+            return _unwarned(shape, dtype, where, kind, elements, strides, offset, bits)
+    return _unwarned(shape, dtype, where, kind, elements, strides, offset, bits)
+
+
+def _unwarned(shape: Shape, dtype: torch.dtype, where: torch.device, kind: str,
+              elements: int, strides: tuple[int, ...], offset: int,
+              bits: array.array[int] | torch.Tensor | None) -> torch.Tensor:
     # empty_strided allocates what the strides reach: the whole storage, unless it starts
     # at an offset or a zero extent hides the elements of an expanded dim
     exact = offset == 0 and (elements == 0 or 0 not in shape)
@@ -397,7 +391,7 @@ def _allocated(shape: Shape, dtype: torch.dtype, where: torch.device, kind: str,
         return torch.empty(elements, dtype=dtype, device=where).as_strided(shape, strides,
                                                                             offset)
     if kind != "cpu":  # built on the CPU, copied over
-        host = _allocated((elements,), dtype, where, "cpu", elements, (1,), 0, bits)
+        host = _unwarned((elements,), dtype, where, "cpu", elements, (1,), 0, bits)
         return host.to(where).as_strided(shape, strides, offset)
     # One allocation (already in the layout where it can be) and one copy of the bits in
     # storage order: no view op, no intermediate storage (a recipe builds tens of thousands).
