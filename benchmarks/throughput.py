@@ -174,7 +174,9 @@ def main() -> None:
                         help=f"cases per example in fuzz mode (default {FUZZ_BATCH}, "
                              "cpconf fuzz's)")
     parser.add_argument("--examples", type=int, default=300, help="examples per suite run")
-    parser.add_argument("--repeat", type=int, default=3, help="alternating repetitions")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="alternating repetitions (the ratio is their median: on a "
+                             "shared machine one repetition in a few lands in a busy spell)")
     parser.add_argument("--scaling-minutes", type=float, default=0.5,
                         help="budget of each process in the shared-database scaling part, "
                              "as in shared_db.py (0 skips it)")
