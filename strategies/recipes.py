@@ -163,9 +163,9 @@ def source_recipe(
 
 def _picker(rng: random.Random, pool: tuple[int, ...]) -> Callable[[int], list[int]]:
     """``count -> count`` patterns of ``pool``, each picked with ``rng``: one random byte per
-    pick, turned into an index by a table (C-level work, not a Python draw per element;
-    256 is no multiple of 3, 5, 6 or 7, so those pools favour their first patterns by
-    less than 1%)."""
+    pick, turned into an index by a table (C-level work, not a Python draw per element).
+    256 is no multiple of 3, 5, 6 or 7: in pools of those sizes the first few patterns come
+    up with probability at most 1/256 higher than the others."""
     if len(pool) == 1:
         only = pool[0]
         return lambda count: [only] * count

@@ -242,12 +242,13 @@ def column_major_strides(shape: Shape) -> tuple[int, ...]:
 
 
 def _geometry(shape: Shape, layout: str, choice: int) -> tuple[int, tuple[int, ...], int]:
-    """``(elements, strides, offset)`` of ``layout`` for ``shape``: the tensor is the view
-    ``as_strided(shape, strides, offset)`` of a flat storage of ``elements`` elements.
+    """``(elements, strides, offset)`` of ``layout`` for ``shape``: the tensor has ``shape``,
+    ``strides`` and ``offset`` over a storage of ``elements`` elements.
 
     The same tensors as cutting a contiguous buffer with torch's view ops (a transpose, a
     permutation, a step-2 slice, an expansion, a channels-last copy), worked out here so
-    that a source costs one allocation and one copy of its bits whatever its layout.
+    that a source costs one allocation and one copy of its bits whatever its layout (only
+    ``offset`` sources are views, of a storage that starts before them).
     """
     rank = len(shape)
     if layout == "offset":  # contiguous, starting 1..3 elements into its storage
