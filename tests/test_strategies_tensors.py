@@ -15,6 +15,7 @@ from strategies.tensors import (
     LAYOUTS,
     LIST_FILL_LIMIT,
     Source,
+    _permutation,
     applicable_layouts,
     build_source,
     component_dtype,
@@ -24,7 +25,6 @@ from strategies.tensors import (
     special_bit_patterns,
     upstream_gradients,
 )
-from strategies.tensors import _permutation as _permutation
 from tests.sampling import sample
 
 FLOAT_FORMATS = {  # dtype -> (exponent bits, mantissa bits)
