@@ -187,24 +187,18 @@ _GENERATOR = torch.Generator()
 
 
 def _filled(numel: int, dtype: torch.dtype, pool: tuple[int, ...], seed: int) -> torch.Tensor:
-    """A flat CPU tensor of ``numel`` elements of ``dtype``, bits drawn from ``pool``."""
+    """The bits of ``numel`` elements of ``dtype`` drawn from ``pool``: a flat CPU tensor of
+    integers of one component's width (two per complex element), for :func:`_allocated` to
+    copy into the storage as they are."""
     bits_dtype = integer_view_dtype(dtype)
     width = component_dtype(dtype).itemsize * 8
     components = numel * 2 if dtype.is_complex else numel
     table = torch.tensor([_to_signed(p, width) for p in pool], dtype=bits_dtype)
     if len(pool) == 1:
-        raw = table.expand(components).clone()
-    else:
-        _GENERATOR.manual_seed(seed)
-        # index_select: the same elements as table[indices], without advanced indexing's cost
-        raw = table.index_select(0, torch.randint(len(pool), (components,), generator=_GENERATOR))
-    if dtype == torch.complex32:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # complex32 is "experimental"
-            return torch.view_as_complex(raw.view(torch.float16).reshape(numel, 2))
-    if dtype.is_complex:
-        return torch.view_as_complex(raw.view(component_dtype(dtype)).reshape(numel, 2))
-    return raw.view(dtype)
+        return table.expand(components).clone()
+    _GENERATOR.manual_seed(seed)
+    # index_select: the same elements as table[indices], without advanced indexing's cost
+    return table.index_select(0, torch.randint(len(pool), (components,), generator=_GENERATOR))
 
 
 # --- layouts ----------------------------------------------------------------------------
